@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "s2m",
+    products: [
+        .library(name: "S2MCore", targets: ["S2MCore"]),
+        .executable(name: "s2m", targets: ["s2m"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+    ],
+    targets: [
+        // MARK: System libraries and C shims
+        .systemLibrary(
+            name: "CTurboJPEG", path: "Sources/System/CTurboJPEG",
+            pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(
+            name: "CWebP", path: "Sources/System/CWebP",
+            pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
+        .systemLibrary(
+            name: "CNcursesw", path: "Sources/System/CNcursesw",
+            providers: [.apt(["libncursesw5-dev"])]),
+
+        // MARK: Library
+        .target(
+            name: "S2MCore",
+            dependencies: [
+                "CTurboJPEG", "CWebP",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]),
+
+        // MARK: Command line
+        .executableTarget(
+            name: "s2m",
+            dependencies: [
+                "S2MCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // MARK: Tests
+        .testTarget(name: "S2MCoreTests", dependencies: ["S2MCore"]),
+    ]
+)
