@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "S2MCore", targets: ["S2MCore"]),
         .executable(name: "s2m", targets: ["s2m"]),
+        .executable(name: "s2m-bench", targets: ["S2MBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,6 +39,15 @@ let package = Package(
                 "S2MCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+
+        // MARK: Benchmarks (release builds only; see docs/benchmarks.md)
+        .executableTarget(
+            name: "S2MBench",
+            dependencies: [
+                "S2MCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            exclude: ["Scripts"]),
 
         // MARK: Tests
         .testTarget(name: "S2MCoreTests", dependencies: ["S2MCore"]),
