@@ -5,6 +5,7 @@ let package = Package(
     name: "s2m",
     products: [
         .library(name: "S2MCore", targets: ["S2MCore"]),
+        .library(name: "S2MRender", targets: ["S2MRender"]),
         .executable(name: "s2m", targets: ["s2m"]),
         .executable(name: "s2m-bench", targets: ["S2MBench"]),
     ],
@@ -32,6 +33,9 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
 
+        // MARK: Terminal viewer
+        .target(name: "S2MRender", dependencies: ["S2MCore"]),
+
         // MARK: Command line
         .executableTarget(
             name: "s2m",
@@ -51,5 +55,6 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "S2MCoreTests", dependencies: ["S2MCore"]),
+        .testTarget(name: "S2MRenderTests", dependencies: ["S2MRender", "S2MCore"]),
     ]
 )

@@ -1,0 +1,170 @@
+import S2MCore
+
+/// A colormap rebuilt from entries of the xterm 256-colour palette, for heatmaps in 256-colour mode.
+///
+/// Mapping each colormap value to its nearest palette entry independently bands: lightness can go
+/// back down between neighbouring values (false contours), an entry can come back after another
+/// one, and long plateaus end in sudden steps. The ramp instead chooses, for the colormap's 256
+/// entries, the sequence of palette entries closest to them in CIELAB (least total ΔE76) among the
+/// sequences whose lightness never drops by more than about one just noticeable difference (for colormaps whose own lightness grows: viridis,
+/// inferno, magma, gray; others get the nearest entries with repeats removed). Each palette entry
+/// then stands for one contiguous stretch of values, placed at its mean; between two neighbouring
+/// entries, values are ordered-dithered (4x4 Bayer) on the pixel grid, so gradients stay smooth.
+public struct PaletteRamp: Hashable, Sendable {
+    /// Palette indices along the ramp (16-255, no repeats).
+    public let indices: [UInt8]
+    /// Their sRGB values (exact palette entries).
+    public let colors: [RGB]
+    /// The colormap position (0...1) each entry stands for, strictly increasing.
+    public let positions: [Float]
+    /// For 1024 buckets of t: the lower ramp entry and the fraction towards the next, precomputed.
+    private let lowerEntry: [UInt8]
+    private let fraction: [Float]
+
+    /// Builds the ramp of `colormap` over the palette entries `candidates` (default: 16-255).
+    public init(colormap: Colormap, candidates: [UInt8] = Array(16...255)) {
+        let candidateLab = candidates.map { Lab(XtermPalette.color($0)) }
+        let targets = colormap.colors.map { Lab($0) }
+        let matched: [UInt8]
+        if Self.isLightnessMonotone(targets) {
+            matched = Self.monotonePath(targets: targets, candidates: candidates, candidateLab: candidateLab)
+        } else {
+            matched = Self.nearestPath(targets: targets, candidates: candidates, candidateLab: candidateLab)
+        }
+        // 3. Entries in order, each at the mean position of the colormap entries it covers.
+        var indices = [UInt8](), sums = [Float](), counts = [Float]()
+        for (i, entry) in matched.enumerated() {
+            let t = Float(i) / 255
+            if indices.last == entry {
+                sums[sums.count - 1] += t
+                counts[counts.count - 1] += 1
+            } else {
+                indices.append(entry)
+                sums.append(t)
+                counts.append(1)
+            }
+        }
+        self.indices = indices
+        self.colors = indices.map(XtermPalette.color)
+        let positions = zip(sums, counts).map { $0 / $1 }
+        self.positions = positions
+        // 4. Lookup of (lower entry, fraction) per bucket of t.
+        var lower = [UInt8](repeating: 0, count: 1024)
+        var fraction = [Float](repeating: 0, count: 1024)
+        var k = 0
+        for bucket in 0..<1024 {
+            let t = (Float(bucket) + 0.5) / 1024
+            while k + 1 < positions.count && positions[k + 1] <= t { k += 1 }
+            lower[bucket] = UInt8(k)
+            if t <= positions[0] || k + 1 >= positions.count {
+                fraction[bucket] = 0
+            } else {
+                fraction[bucket] = (t - positions[k]) / (positions[k + 1] - positions[k])
+            }
+        }
+        self.lowerEntry = lower
+        self.fraction = fraction
+    }
+
+    /// True when the lightness of `labs` never drops by more than a rounding error.
+    static func isLightnessMonotone(_ labs: [Lab]) -> Bool {
+        zip(labs, labs.dropFirst()).allSatisfy { $1.l >= $0.l - 0.05 }
+    }
+
+    /// How far (in L*) lightness may dip between neighbouring ramp entries: about one just
+    /// noticeable difference. Zero would leave viridis only 9 steps in the 256-colour palette.
+    public static let lightnessTolerance = 1.0
+
+    /// Least total ΔE over sequences of candidates whose lightness never drops by more than
+    /// ``lightnessTolerance`` when the entry changes. Dynamic programming over the colormap
+    /// entries; with candidates sorted by lightness the best predecessor is a prefix minimum.
+    static func monotonePath(targets: [Lab], candidates: [UInt8], candidateLab: [Lab]) -> [UInt8] {
+        let order = candidateLab.indices.sorted { candidateLab[$0].l < candidateLab[$1].l }
+        let n = order.count
+        let sortedLab = order.map { candidateLab[$0] }
+        // limit[k]: number of sorted positions whose lightness is at most L(k) + tolerance.
+        var limit = [Int](repeating: n, count: n)
+        var j = 0
+        for k in 0..<n {
+            while j < n && sortedLab[j].l <= sortedLab[k].l + lightnessTolerance { j += 1 }
+            limit[k] = j
+        }
+        var cost = sortedLab.map { targets[0].distance(to: $0) }
+        var back = [[Int32]](repeating: [Int32](repeating: -1, count: n), count: targets.count)
+        var prefixCost = [Double](repeating: .infinity, count: n + 1)
+        var prefixArg = [Int](repeating: -1, count: n + 1)
+        for i in 1..<targets.count {
+            for k in 0..<n {
+                if cost[k] < prefixCost[k] {
+                    prefixCost[k + 1] = cost[k]
+                    prefixArg[k + 1] = k
+                } else {
+                    prefixCost[k + 1] = prefixCost[k]
+                    prefixArg[k + 1] = prefixArg[k]
+                }
+            }
+            var next = [Double](repeating: .infinity, count: n)
+            for k in 0..<n {
+                let d = targets[i].distance(to: sortedLab[k])
+                let change = prefixCost[limit[k]]
+                if cost[k] <= change {
+                    next[k] = cost[k] + d
+                    back[i][k] = Int32(k)
+                } else {
+                    next[k] = change + d
+                    back[i][k] = Int32(prefixArg[limit[k]])
+                }
+            }
+            cost = next
+        }
+        var k = cost.indices.min { cost[$0] < cost[$1] }!
+        var path = [UInt8](repeating: 0, count: targets.count)
+        for i in stride(from: targets.count - 1, through: 0, by: -1) {
+            path[i] = candidates[order[k]]
+            if i > 0 { k = Int(back[i][k]) }
+        }
+        return removingReturns(path)
+    }
+
+    /// Keeps every entry to one contiguous stretch: an entry that comes back later is replaced by
+    /// the entry of the stretch it interrupts.
+    static func removingReturns(_ path: [UInt8]) -> [UInt8] {
+        var matched = path
+        var seen: Set<UInt8> = [matched[0]]
+        var current = matched[0]
+        for i in 1..<matched.count where matched[i] != current {
+            if seen.contains(matched[i]) {
+                matched[i] = current
+            } else {
+                seen.insert(matched[i])
+                current = matched[i]
+            }
+        }
+        return matched
+    }
+
+    /// The nearest candidate of each target, with returns removed.
+    static func nearestPath(targets: [Lab], candidates: [UInt8], candidateLab: [Lab]) -> [UInt8] {
+        removingReturns(targets.map { target in
+            candidates[candidateLab.indices.min { target.distance(to: candidateLab[$0]) < target.distance(to: candidateLab[$1]) }!]
+        })
+    }
+
+    /// 4x4 Bayer thresholds in (0, 1).
+    private static let bayer: [Float] = [0, 8, 2, 10, 12, 4, 14, 6, 3, 11, 1, 9, 15, 7, 13, 5]
+        .map { (Float($0) + 0.5) / 16 }
+
+    /// The ramp colour for `t` in [0, 1] at pixel (x, y), ordered-dithered between the two
+    /// entries around `t`. Clipped outside [0, 1]; NaN maps to 0.
+    public func color(_ t: Float, x: Int, y: Int) -> RGB {
+        colors[entry(t, x: x, y: y)]
+    }
+
+    /// The position in `colors` chosen for `t` at pixel (x, y).
+    public func entry(_ t: Float, x: Int, y: Int) -> Int {
+        let bucket = t > 0 ? min(Int(t * 1024), 1023) : 0
+        let k = Int(lowerEntry[bucket])
+        let threshold = Self.bayer[(y & 3) * 4 + (x & 3)]
+        return fraction[bucket] > threshold ? k + 1 : k
+    }
+}
