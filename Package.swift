@@ -24,12 +24,16 @@ let package = Package(
         .systemLibrary(
             name: "CNcursesw", path: "Sources/System/CNcursesw",
             providers: [.apt(["libncursesw5-dev"])]),
+        // libpng behind a small C API: libpng's setjmp/longjmp error handling stays inside C.
+        .target(
+            name: "CPNG", path: "Sources/CPNG",
+            linkerSettings: [.linkedLibrary("png")]),
 
         // MARK: Library
         .target(
             name: "S2MCore",
             dependencies: [
-                "CTurboJPEG", "CWebP",
+                "CPNG", "CTurboJPEG", "CWebP",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
 
