@@ -48,7 +48,9 @@ public struct S2MError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(count) NaN/Inf score value\(count == 1 ? "" : "s") (use --allow-nonfinite to map NaN and -Inf to 0, +Inf to 1)"
         case .sizeMismatch(let why): return "size mismatch: \(why)"
         case .tooLarge(let w, let h, let limit):
-            return "\(w)x\(h) is \(w * h) pixels, over the limit of \(limit) (raise --max-pixels if intended)"
+            let (pixels, overflow) = w.multipliedReportingOverflow(by: h)
+            let count = overflow ? "more than \(Int.max)" : "\(pixels)"
+            return "\(w)x\(h) is \(count) pixels, over the limit of \(limit) (raise --max-pixels if intended)"
         case .invalid(let why): return why
         case .writeFailed(let why): return "cannot write: \(why)"
         }
