@@ -206,3 +206,22 @@ import Testing
         #expect(problem { try LabelReader.read(path) }?.kind == "unsupported")  // float labels
     }
 }
+
+/// The SAM helper's fixtures read through the general N-D reader.
+@Suite struct IONPYSharedFixtureTests {
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: SharedData.samFixtures.path), "../shared/fixtures/sam not found: skipped"))
+    func samFixtureTensorsHaveTheirShapes() throws {
+        let folder = SharedData.samFixtures.appendingPathComponent("sam_vit_tiny_random")
+        let input = try NPYReader.read(folder.appendingPathComponent("input_tensor.npy").path)
+        #expect(input.shape == [1, 3, 1024, 1024] && input.sourceType == .float32)
+        #expect(input.values.allSatisfy { $0.isFinite })
+        let logits = try NPYReader.read(folder.appendingPathComponent("point_mask_logits.npy").path)
+        #expect(logits.shape == [3, 300, 451])
+        let image = try ImageReader.read(SharedData.samFixtures.appendingPathComponent("image.png").path)
+        #expect(image.size == RasterSize(width: 451, height: 300))
+        // Writing (C, H, W) logits and reading them back is exact.
+        let tmp = try TemporaryDirectory()
+        try NPYWriter.write(logits, to: tmp.path("logits.npy"))
+        #expect(try NPYReader.read(tmp.path("logits.npy")).values == logits.values)
+    }
+}
