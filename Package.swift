@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "S2MCore", targets: ["S2MCore"]),
         .library(name: "S2MRender", targets: ["S2MRender"]),
+        .library(name: "S2MViewer", targets: ["S2MViewer"]),
         .executable(name: "s2m", targets: ["s2m"]),
         .executable(name: "s2m-bench", targets: ["S2MBench"]),
     ],
@@ -39,6 +40,7 @@ let package = Package(
 
         // MARK: Terminal viewer
         .target(name: "S2MRender", dependencies: ["S2MCore"]),
+        .target(name: "S2MViewer", dependencies: ["S2MCore", "S2MRender"]),
 
         // MARK: Command line
         .executableTarget(
@@ -60,5 +62,6 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "S2MCoreTests", dependencies: ["S2MCore"]),
         .testTarget(name: "S2MRenderTests", dependencies: ["S2MRender", "S2MCore"]),
+        .testTarget(name: "S2MViewerTests", dependencies: ["S2MViewer", "S2MRender", "S2MCore"]),
     ]
 )

@@ -41,6 +41,11 @@ public struct PanelRenderer {
             message = compose(kind, scene: scene, canvas: &canvas, layers: layers, mode: mode)
         }
         var grid = CellEncoder.encode(canvas, mode: mode, geometry: geometry)
+        if let message, grid.height > 0 {
+            let text = " \(message) "
+            let x = max((grid.width - text.count) / 2, 0)
+            grid.put(text, x: x, y: grid.height / 2, attributes: .reverse)
+        }
         if options.showPrompts && (kind == .s2m || kind == .scores) {
             PromptOverlay.drawGlyphs(&grid, scene: scene, placement: placement, options: options, mode: mode)
         } else if let cursor = scene.cursor {
@@ -49,11 +54,6 @@ public struct PanelRenderer {
             cursorOnly.selectedPrompt = nil
             cursorOnly.cursor = cursor
             PromptOverlay.drawGlyphs(&grid, scene: cursorOnly, placement: placement, options: options, mode: mode)
-        }
-        if let message, grid.height > 0 {
-            let text = " \(message) "
-            let x = max((grid.width - text.count) / 2, 0)
-            grid.put(text, x: x, y: grid.height / 2, attributes: .reverse)
         }
         var full = CellGrid(width: max(columns, 0), height: max(rows, 0))
         full.blit(grid, x: 0, y: 0)
@@ -99,9 +99,8 @@ public struct PanelRenderer {
                 let coverage = layers.values("s2m", mask)
                 MaskOverlay.tint(&canvas, coverage: coverage, color: style.s2mTint, alpha: style.tintAlpha)
                 MaskOverlay.outline(&canvas, coverage: coverage, color: style.s2mTint)
-            } else if scene.prompts.isEmpty {
-                message = "no prompts"
             }
+            if scene.prompts.isEmpty { message = "no prompts" }
             if let selected = scene.selectedMask {
                 let coverage = layers.values("selected", selected)
                 MaskOverlay.tint(&canvas, coverage: coverage, color: style.selectedTint, alpha: style.tintAlpha)

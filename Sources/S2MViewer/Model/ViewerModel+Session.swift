@@ -1,0 +1,82 @@
+import Foundation
+import S2MCore
+import S2MRender
+
+extension ViewerModel {
+    /// The session as it would be saved now.
+    public func sessionFile() -> SessionFile {
+        var allEdits = edits
+        if let item = currentItem, current != nil, dirty || edits[item.name] != nil {
+            allEdits[item.name] = ItemEdits(prompts: prompts, threshold: threshold, selected: selected)
+        }
+        let items = configuration.items.map { item -> SessionFile.Item in
+            let e = allEdits[item.name]
+            return SessionFile.Item(name: item.name, image: item.image, scores: item.scores, label: item.label,
+                                    prompts: item.prompts, threshold: e?.threshold, editedPrompts: e?.prompts,
+                                    selected: e?.selected)
+        }
+        return SessionFile(
+            generator: configuration.generatorName, generatorValues: generatorValues,
+            segmenter: configuration.segmenterNames.indices.contains(segmenterIndex)
+                ? configuration.segmenterNames[segmenterIndex] : nil,
+            colormap: colormap.name, current: currentItem?.name, items: items)
+    }
+
+    /// Every input file (saves never overwrite one).
+    var protectedPaths: [String] { configuration.items.flatMap(\.inputPaths) }
+
+    mutating func saveSession() -> [ViewerEffect] {
+        do {
+            let data = try sessionFile().encoded()
+            message = "saving…"
+            return [.write(WriteRequest(files: [(configuration.sessionPath, .data(data))],
+                                        protectedPaths: protectedPaths))]
+        } catch {
+            message = "cannot encode the session: \(error)"
+            return []
+        }
+    }
+
+    /// Writes the current image's S2M and threshold masks (and each enabled prompt's own mask) as
+    /// 0/1 8-bit PNG files into the export folder.
+    mutating func exportMasks() -> [ViewerEffect] {
+        guard let item = currentItem, current != nil else { return [] }
+        var files = [(path: String, payload: WriteRequest.Payload)]()
+        let dir = configuration.exportDirectory
+        func path(_ suffix: String) -> String { (dir as NSString).appendingPathComponent("\(item.name)_\(suffix).png") }
+        if let s2mMask { files.append((path("s2m"), .mask(s2mMask))) }
+        if let thresholdMask { files.append((path("threshold"), .mask(thresholdMask))) }
+        for (i, entry) in prompts.enumerated() where entry.isEnabled {
+            if let m = mask(of: entry)?.mask { files.append((path("prompt\(i + 1)"), .mask(m))) }
+        }
+        guard !files.isEmpty else {
+            message = "nothing to export yet"
+            return []
+        }
+        message = "exporting…"
+        return [.write(WriteRequest(files: files, protectedPaths: protectedPaths))]
+    }
+
+    /// Restores a saved session's settings and edits (items are matched by name).
+    mutating func apply(_ session: SessionFile) {
+        for (key, value) in session.generatorValues where generatorValues[key] != nil {
+            if let p = configuration.generatorParameters.first(where: { $0.key == key }) {
+                generatorValues[key] = p.clamp(value)
+            }
+        }
+        if let name = session.segmenter, let i = configuration.segmenterNames.firstIndex(of: name) {
+            segmenterIndex = i
+        }
+        if let name = session.colormap, let map = Colormap.named(name) { colormap = map }
+        for item in session.items {
+            if item.editedPrompts != nil || item.threshold != nil {
+                edits[item.name] = ItemEdits(prompts: item.editedPrompts, threshold: item.threshold,
+                                             selected: item.selected)
+            }
+        }
+        if let name = session.current, let index = configuration.items.firstIndex(where: { $0.name == name }),
+           let p = order.firstIndex(of: index) {
+            position = p
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+import S2MCore
+import S2MRender
+@testable import S2MViewer
+
+@Test func savingAndReopeningASessionRestoresTheState() throws {
+    var h = Harness()
+    h.press("Tab", "Space")          // prompt 2 off
+    h.press("c", "i")                // a user point prompt (selected: 3)
+    h.press("Right")                 // moves the cursor, not the threshold
+    h.press("c", "]", "]", "]")      // threshold 0.53
+    h.press("m")                     // segmenter "inset"
+    h.press("g", "Down", "Right", "Escape")  // blur 1.5
+    #expect(h.model.dirty)
+    h.press("s")
+    #expect(!h.model.dirty)
+    #expect(h.model.message?.hasPrefix("saved") == true)
+    let path = h.model.configuration.sessionPath
+    let session = try SessionFile.read(path: path)
+    #expect(session.format == "s2m-session")
+    #expect(session.segmenter == "inset")
+    #expect(session.generatorValues["blur"] == 1.5)
+    #expect(session.current == "a")
+
+    // Reopen with only the session.
+    let reopened = Harness(items: session.items.map(\.datasetItem), session: session)
+    #expect(reopened.model.prompts == h.model.prompts)
+    #expect(reopened.model.prompts[1].isEnabled == false)
+    #expect(reopened.model.prompts[2].origin == .user)
+    #expect(reopened.model.selected == h.model.selected)
+    #expect(abs(reopened.model.threshold - 0.53) < 1e-6)
+    #expect(reopened.model.segmenterIndex == 1)
+    #expect(reopened.model.generatorValues == h.model.generatorValues)
+    #expect(reopened.model.s2mMask == h.model.s2mMask)
+    #expect(reopened.model.thresholdMask == h.model.thresholdMask)
+    #expect(!reopened.model.dirty)
+}
+
+@Test func sessionFilesAreCheckedOnRead() throws {
+    let dir = NSTemporaryDirectory() + "s2m-session-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    #expect(throws: S2MError(file: dir + "/none.json", .missingFile)) { try SessionFile.read(path: dir + "/none.json") }
+    try Data("{ not json".utf8).write(to: URL(fileURLWithPath: dir + "/bad.json"))
+    do {
+        _ = try SessionFile.read(path: dir + "/bad.json")
+        Issue.record("accepted bad JSON")
+    } catch let error as S2MError {
+        #expect(error.description.hasPrefix(dir + "/bad.json: corrupt: not valid JSON"))
+    }
+    try Data(#"{"format":"other","version":1,"generatorValues":{},"items":[]}"#.utf8).write(to: URL(fileURLWithPath: dir + "/other.json"))
+    #expect(throws: S2MError(file: dir + "/other.json", .invalid("not an s2m session (format 'other')"))) {
+        try SessionFile.read(path: dir + "/other.json")
+    }
+    try Data(#"{"format":"s2m-session","version":9,"generatorValues":{},"items":[]}"#.utf8).write(to: URL(fileURLWithPath: dir + "/future.json"))
+    #expect(throws: S2MError(file: dir + "/future.json", .unsupported("session version 9 (this s2m reads up to 1)"))) {
+        try SessionFile.read(path: dir + "/future.json")
+    }
+}
+
+@Test func saveIsAtomicAndNeverOverwritesAnInput() throws {
+    let dir = NSTemporaryDirectory() + "s2m-atomic-\(UUID().uuidString)"
+    let input = dir + "/scores.npy"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    try Data("original".utf8).write(to: URL(fileURLWithPath: input))
+    let request = WriteRequest(files: [(dir + "/ok.json", .data(Data("{}".utf8))), (dir + "/./scores.npy", .data(Data("x".utf8)))],
+                               protectedPaths: [input])
+    #expect(throws: S2MError(file: dir + "/./scores.npy", .writeFailed("refusing to overwrite an input file"))) {
+        try AtomicFileWriter.write(request, maskEncoder: { _ in Data() })
+    }
+    // Nothing was written, the input is intact, and no temporary file is left behind.
+    #expect(try String(contentsOfFile: input, encoding: .utf8) == "original")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["scores.npy"])
+    try AtomicFileWriter.write(Data("new".utf8), to: dir + "/sub/out.json")
+    #expect(try String(contentsOfFile: dir + "/sub/out.json", encoding: .utf8) == "new")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/sub") == ["out.json"])
+}
+
+@Test func aSessionPathOnAnInputIsRefusedInTheViewer() {
+    let items = [DatasetItem(name: "a", image: "/in/a.png", scores: "/in/a.npy")]
+    var h = Harness(items: items)
+    // Rebuild the configuration so that the session path is the scores file.
+    var configuration = h.model.configuration
+    configuration.sessionPath = "/in/a.npy"
+    h.model = ViewerModel(configuration: configuration)
+    h.runner.perform(h.model.start(columns: 160, rows: 50), on: &h.model)
+    h.press("Space", "s")
+    #expect(h.model.message == "/in/a.npy: cannot write: refusing to overwrite an input file")
+    #expect(h.model.dirty)
+}
+
+@Test func exportWritesTheMasks() throws {
+    var h = Harness()
+    h.press("Tab", "Space", "e")
+    let out = h.model.configuration.exportDirectory
+    let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+    #expect(files == ["a_prompt1.png", "a_s2m.png", "a_threshold.png"])
+    let s2m = try Data(contentsOf: URL(fileURLWithPath: out + "/a_s2m.png"))
+    // The test encoder writes a PGM: header then one byte per pixel; 64 pixels set.
+    let header = "P5 40 20 1\n".utf8.count
+    #expect(s2m.count == header + 800)
+    #expect(s2m.dropFirst(header).filter { $0 == 1 }.count == 64)
+}
+
+@Test func quittingWithUnsavedEditsAsksFirst() {
+    var h = Harness()
+    h.press("q")
+    #expect(h.runner.quit)  // nothing edited: quits at once
+
+    var edited = Harness()
+    edited.press("Space", "q")
+    #expect(edited.model.mode == .confirmQuit)
+    #expect(!edited.runner.quit)
+    edited.press("Escape")
+    #expect(edited.model.mode == .browse)
+    edited.press("q", "q")
+    #expect(edited.runner.quit)
+
+    var saving = Harness()
+    saving.press("Space", "q", "s")
+    #expect(saving.runner.quit)
+    #expect(FileManager.default.fileExists(atPath: saving.model.configuration.sessionPath))
+}
