@@ -41,12 +41,13 @@ let package = Package(
         // MARK: Terminal viewer
         .target(name: "S2MRender", dependencies: ["S2MCore"]),
         .target(name: "S2MViewer", dependencies: ["S2MCore", "S2MRender"]),
+        .target(name: "S2MTerminal", dependencies: ["S2MCore", "S2MRender", "S2MViewer", "CNcursesw"]),
 
         // MARK: Command line
         .executableTarget(
             name: "s2m",
             dependencies: [
-                "S2MCore",
+                "S2MCore", "S2MRender", "S2MViewer", "S2MTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -108,9 +108,6 @@ struct Harness {
         runner = SynchronousRunner(engine: engine, loader: { item in
             guard let c = allCases[item.name] else { throw S2MError(file: item.image, .missingFile) }
             return c
-        }, maskEncoder: { mask in
-            // A tiny PGM stands in for PNG here; the command layer encodes PNG.
-            Data("P5 \(mask.width) \(mask.height) 1\n".utf8) + Data(mask.pixels.map { $0 ? 1 : 0 })
         })
         runner.runsComputeImmediately = immediate
         model = ViewerModel(configuration: configuration)

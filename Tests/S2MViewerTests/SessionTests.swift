@@ -58,21 +58,20 @@ import S2MRender
     }
 }
 
-@Test func saveIsAtomicAndNeverOverwritesAnInput() throws {
+@Test func writesCheckEveryTargetBeforeWritingAny() throws {
     let dir = NSTemporaryDirectory() + "s2m-atomic-\(UUID().uuidString)"
     let input = dir + "/scores.npy"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     try Data("original".utf8).write(to: URL(fileURLWithPath: input))
     let request = WriteRequest(files: [(dir + "/ok.json", .data(Data("{}".utf8))), (dir + "/./scores.npy", .data(Data("x".utf8)))],
                                protectedPaths: [input])
-    #expect(throws: S2MError(file: dir + "/./scores.npy", .writeFailed("refusing to overwrite an input file"))) {
-        try AtomicFileWriter.write(request, maskEncoder: { _ in Data() })
-    }
+    #expect(throws: S2MError.self) { try WriteRequestWriter.write(request) }
     // Nothing was written, the input is intact, and no temporary file is left behind.
     #expect(try String(contentsOfFile: input, encoding: .utf8) == "original")
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["scores.npy"])
-    try AtomicFileWriter.write(Data("new".utf8), to: dir + "/sub/out.json")
-    #expect(try String(contentsOfFile: dir + "/sub/out.json", encoding: .utf8) == "new")
+    // Missing folders are created.
+    let written = try WriteRequestWriter.write(WriteRequest(files: [(dir + "/sub/out.json", .data(Data("new".utf8)))], protectedPaths: [input]))
+    #expect(written == [dir + "/sub/out.json"])
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/sub") == ["out.json"])
 }
 
@@ -85,7 +84,7 @@ import S2MRender
     h.model = ViewerModel(configuration: configuration)
     h.runner.perform(h.model.start(columns: 160, rows: 50), on: &h.model)
     h.press("Space", "s")
-    #expect(h.model.message == "/in/a.npy: cannot write: refusing to overwrite an input file")
+    #expect(h.model.message == "/in/a.npy: cannot write: refusing to overwrite the input file /in/a.npy")
     #expect(h.model.dirty)
 }
 
@@ -95,11 +94,11 @@ import S2MRender
     let out = h.model.configuration.exportDirectory
     let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
     #expect(files == ["a_prompt1.png", "a_s2m.png", "a_threshold.png"])
-    let s2m = try Data(contentsOf: URL(fileURLWithPath: out + "/a_s2m.png"))
-    // The test encoder writes a PGM: header then one byte per pixel; 64 pixels set.
-    let header = "P5 40 20 1\n".utf8.count
-    #expect(s2m.count == header + 800)
-    #expect(s2m.dropFirst(header).filter { $0 == 1 }.count == 64)
+    // 0/1 8-bit PNGs, read back exactly.
+    let s2m = try LabelReader.read(out + "/a_s2m.png")
+    #expect(s2m.map { $0 == 1 } == h.model.s2mMask)
+    #expect(Set(s2m.pixels) == [0, 1])
+    #expect(try LabelReader.read(out + "/a_threshold.png").map { $0 == 1 } == h.model.thresholdMask)
 }
 
 @Test func quittingWithUnsavedEditsAsksFirst() {

@@ -7,7 +7,6 @@ import S2MCore
 public final class SynchronousRunner {
     public let engine: ComputeEngine
     public let loader: CaseLoader
-    public let maskEncoder: AtomicFileWriter.MaskEncoder
     /// Set when the model asked to quit.
     public private(set) var quit = false
     /// Cancel requests seen (tests check them).
@@ -17,11 +16,9 @@ public final class SynchronousRunner {
     public var runsComputeImmediately = true
     public private(set) var pending: [ComputeJob] = []
 
-    public init(engine: ComputeEngine, loader: @escaping CaseLoader,
-                maskEncoder: @escaping AtomicFileWriter.MaskEncoder) {
+    public init(engine: ComputeEngine, loader: @escaping CaseLoader) {
         self.engine = engine
         self.loader = loader
-        self.maskEncoder = maskEncoder
     }
 
     /// Runs `effects` and everything they lead to.
@@ -54,7 +51,7 @@ public final class SynchronousRunner {
                             isCancelled: { false }) { events.append(.rank($0)) }
             case .write(let request):
                 do {
-                    events.append(.written(.success(try AtomicFileWriter.write(request, maskEncoder: maskEncoder))))
+                    events.append(.written(.success(try WriteRequestWriter.write(request))))
                 } catch {
                     events.append(.written(.failure(ViewerFailure("\(error)"))))
                 }
