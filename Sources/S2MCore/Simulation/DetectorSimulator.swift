@@ -24,8 +24,9 @@ import Foundation
 ///    an object score low and fragment under a threshold.
 /// 4. **Edges and texture**: `textureWeight` times the cell mean of the Sobel gradient magnitude
 ///    of the luminance, normalised by its 99th percentile over the image and clipped to 1.
-/// 5. **Background variation**: `backgroundVariation` times a second smooth random field
-///    (lattice every `backgroundScale` cells): broad scene regions the detector finds unusual.
+/// 5. **False-positive regions**: `backgroundVariation * max(0, m - backgroundThreshold)` with `m`
+///    a second smooth random field (lattice every `backgroundScale` cells): broad scene regions
+///    the detector finds unusual, on an otherwise quiet background.
 /// 6. **False-positive blobs**: a Poisson(`blobCountMean`) number of Gaussian blobs at uniform
 ///    positions, sigma uniform in `blobSigma` cells, amplitude uniform in `blobAmplitude`.
 /// 7. **Coarse noise**: N(0, `coarseNoiseSD`) per cell.
@@ -45,7 +46,7 @@ public struct DetectorSimulator: Sendable {
         public var outputStride: Int = 8
         /// Mean and standard deviation of an object's response strength.
         public var strengthMean: Double = 0.8
-        public var strengthSD: Double = 0.35
+        public var strengthSD: Double = 0.45
         /// Floor of an object's strength before the contrast factor.
         public var minimumStrength: Double = 0.1
         /// How much low colour contrast with the surroundings weakens an object (0 = not at all).
@@ -57,15 +58,18 @@ public struct DetectorSimulator: Sendable {
         /// Spread of object evidence over neighbouring cells, in cells (0 = none).
         public var contextSigma: Double = 0.75
         /// Relative strength of the smooth variation of the response inside objects.
-        public var unevenness: Double = 0.6
+        public var unevenness: Double = 0.8
         /// Lattice spacing of that variation, in cells.
         public var unevennessScale: Double = 3
         /// Weight of the edge/texture response.
         public var textureWeight: Double = 0.5
-        /// Amplitude of broad, smooth variation of the background response (scene regions a
-        /// detector finds unusual: sky, vegetation, unfamiliar road surfaces), as a standard deviation.
-        public var backgroundVariation: Double = 0.4
-        /// Lattice spacing of that variation, in cells.
+        /// Strength of broad false-positive regions (scene parts a detector finds unusual: sky,
+        /// vegetation, unfamiliar buildings or road surfaces): evidence added where a smooth
+        /// random field exceeds `backgroundThreshold`, per unit of excess.
+        public var backgroundVariation: Double = 1.2
+        /// Field level (in its standard deviations) above which a region responds.
+        public var backgroundThreshold: Double = 0.5
+        /// Lattice spacing of that field, in cells.
         public var backgroundScale: Double = 8
         /// Mean number of background false-positive blobs per image.
         public var blobCountMean: Double = 4
@@ -99,7 +103,7 @@ public struct DetectorSimulator: Sendable {
             try require(contextSigma >= 0 && contextSigma <= 64, "context sigma must be in 0...64 cells")
             try require(unevenness >= 0 && unevennessScale > 0, "unevenness must be >= 0 with a positive scale")
             try require(textureWeight >= 0, "texture weight must be >= 0")
-            try require(backgroundVariation >= 0 && backgroundScale > 0, "background variation must be >= 0 with a positive scale")
+            try require(backgroundVariation >= 0 && backgroundScale > 0 && backgroundThreshold.isFinite, "background regions need a strength >= 0, a finite threshold and a positive scale")
             try require(blobCountMean >= 0 && blobCountMean <= 100, "blob count mean must be in 0...100")
             try require(blobSigma.lowerBound > 0, "blob sigma must be positive")
             try require(coarseNoiseSD >= 0 && fineNoiseSD >= 0, "noise SDs must be >= 0")
@@ -178,10 +182,12 @@ public struct DetectorSimulator: Sendable {
             for i in evidence.indices { evidence[i] += p.textureWeight * texture[i] }
         }
 
-        // 5. Broad background variation (everywhere; objects already score high).
+        // 5. Broad false-positive regions (where the field exceeds the threshold).
         let background = ValueNoise(width: cw, height: ch, spacing: p.backgroundScale, generator: &rng)
         for y in 0..<ch {
-            for x in 0..<cw { evidence[y * cw + x] += p.backgroundVariation * background.value(x: x, y: y) }
+            for x in 0..<cw {
+                evidence[y * cw + x] += p.backgroundVariation * max(0, background.value(x: x, y: y) - p.backgroundThreshold)
+            }
         }
 
         // 6. False-positive blobs.

@@ -39,7 +39,7 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Element type of the written scores: float32 or float16.")
     var dtype: ScoreDType = .float32
 
-    @Option(help: "Resize photo (area) and label (nearest neighbour) to WIDTHxHEIGHT before simulating.")
+    @Option(help: "After simulating at the photo's own resolution, resize scores and photo (area) and label (nearest neighbour) to WIDTHxHEIGHT.")
     var resize: String?
 
     @Option(name: .customLong("save-image"), help: "With one frame: also save the (resized) photo here (.jpg: JPEG quality 90, else PNG).")
@@ -102,14 +102,24 @@ struct SimulateCommand: ParsableCommand {
         let loaded = try InputCase.load(image: imagePath, label: labelPath, options: input.readOptions)
         var photo = loaded.image
         var truth = loaded.label!
+        let stem = URL(fileURLWithPath: imagePath).deletingPathExtension().lastPathComponent
+        let frameSeed = SeededGenerator.seed(seed, name: stem)
+        // The detector sees the photo at its own resolution; --resize applies to the outputs.
+        var scores = try simulator.scores(image: photo, labels: truth, encoding: encoding, seed: frameSeed)
         if let size {
+            scores = try scores.resized(to: size, method: .area)
             photo = try photo.resized(to: size, method: .area)
             truth = truth.resizedNearest(to: size)
         }
-        let stem = URL(fileURLWithPath: imagePath).deletingPathExtension().lastPathComponent
-        let frameSeed = SeededGenerator.seed(seed, name: stem)
-        let scores = try simulator.scores(image: photo, labels: truth, encoding: encoding, seed: frameSeed)
         let inputs = [imagePath, labelPath]
+        for path in [out, saveImage, saveLabel].compactMap({ $0 }) {
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw S2MError(file: path, .writeFailed("cannot create directory \(folder)"))
+            }
+        }
         try NPYWriter.write(scores, to: out, dtype: dtype.npy, protecting: inputs)
         if let saveImage {
             if saveImage.lowercased().hasSuffix(".jpg") || saveImage.lowercased().hasSuffix(".jpeg") {
@@ -154,9 +164,11 @@ struct SimulatorOptions: ParsableArguments {
     var unevennessScale: Double = defaults.unevennessScale
     @Option(name: .customLong("texture-weight"), help: "Weight of responses on edges and texture.")
     var textureWeight: Double = defaults.textureWeight
-    @Option(name: .customLong("background-variation"), help: "Amplitude of broad background variation.")
+    @Option(name: .customLong("background-variation"), help: "Strength of broad false-positive regions.")
     var backgroundVariation: Double = defaults.backgroundVariation
-    @Option(name: .customLong("background-scale"), help: "Scale of that variation, in cells.")
+    @Option(name: .customLong("background-threshold"), help: "Field level (standard deviations) above which such a region responds.")
+    var backgroundThreshold: Double = defaults.backgroundThreshold
+    @Option(name: .customLong("background-scale"), help: "Scale of those regions, in cells.")
     var backgroundScale: Double = defaults.backgroundScale
     @Option(name: .customLong("minimum-strength"), help: "Floor of an object's strength.")
     var minimumStrength: Double = defaults.minimumStrength
@@ -188,6 +200,7 @@ struct SimulatorOptions: ParsableArguments {
         p.blobCountMean = blobs
         p.backgroundVariation = backgroundVariation
         p.backgroundScale = backgroundScale
+        p.backgroundThreshold = backgroundThreshold
         p.minimumStrength = minimumStrength
         guard blobSigmaMax >= p.blobSigma.lowerBound, blobAmplitudeMax >= p.blobAmplitude.lowerBound else {
             throw ValidationError("--blob-sigma-max and --blob-amplitude-max must not be below their minimums")
