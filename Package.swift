@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "S2MCore", targets: ["S2MCore"]),
         .library(name: "S2MRender", targets: ["S2MRender"]),
         .library(name: "S2MViewer", targets: ["S2MViewer"]),
+        .library(name: "S2MSAM", targets: ["S2MSAM"]),
         .executable(name: "s2m", targets: ["s2m"]),
         .executable(name: "s2m-bench", targets: ["S2MBench"]),
     ],
@@ -29,12 +30,28 @@ let package = Package(
         .target(
             name: "CPNG", path: "Sources/CPNG",
             linkerSettings: [.linkedLibrary("png")]),
+        .systemLibrary(
+            name: "COpenBLAS", path: "Sources/System/COpenBLAS",
+            pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // SAM's hot loops: optimised even in debug builds so the fixture tests stay fast; x86-64
+        // functions are cloned per instruction set (AVX-512 / AVX2 / baseline) and picked at run time.
+        .target(
+            name: "CSAMKernels",
+            dependencies: ["COpenBLAS"],
+            cSettings: [.unsafeFlags(["-O3", "-fno-math-errno", "-ffp-contract=fast"])]),
 
         // MARK: Library
         .target(
             name: "S2MCore",
             dependencies: [
                 "CPNG", "CTurboJPEG", "CWebP",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]),
+        // Segment Anything / MobileSAM (checkpoint reader, encoders, decoder, SAMSegmenter).
+        .target(
+            name: "S2MSAM",
+            dependencies: [
+                "S2MCore", "CSAMKernels", "COpenBLAS",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
 
@@ -55,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "S2MBench",
             dependencies: [
-                "S2MCore",
+                "S2MCore", "S2MSAM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["Scripts"]),
@@ -64,5 +81,11 @@ let package = Package(
         .testTarget(name: "S2MCoreTests", dependencies: ["S2MCore"]),
         .testTarget(name: "S2MRenderTests", dependencies: ["S2MRender", "S2MCore"]),
         .testTarget(name: "S2MViewerTests", dependencies: ["S2MViewer", "S2MRender", "S2MCore"]),
+        .testTarget(
+            name: "S2MSAMTests",
+            dependencies: [
+                "S2MSAM", "S2MCore", "CSAMKernels",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]),
     ]
 )

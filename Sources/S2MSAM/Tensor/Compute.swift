@@ -1,0 +1,139 @@
+import COpenBLAS
+import Dispatch
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How SAM's numerical work runs: on how many threads, with BLAS for matrix products.
+///
+/// OpenBLAS is switched to one thread per call; s2m splits every large product and every loop
+/// across `threads` itself, so BLAS threads and s2m's own never compete for the same cores.
+public struct Compute: Sendable {
+    /// Number of threads used by every parallel step (at least 1).
+    public let threads: Int
+
+    /// Uses `threads` threads (clamped to at least 1).
+    public init(threads: Int) {
+        Compute.configureBLAS
+        self.threads = max(1, threads)
+    }
+
+    /// One thread per active processor core.
+    public static var allCores: Compute {
+        Compute(threads: ProcessInfoCores.active)
+    }
+
+    /// Process-wide BLAS setting, applied once: s2m does its own threading.
+    private static let configureBLAS: Void = {
+        openblas_set_num_threads(1)
+    }()
+
+    /// Runs `body` on `count` items split into contiguous ranges, one per thread.
+    public func parallelRanges(_ count: Int, minimumPerThread: Int = 1, _ body: (Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let parts = min(threads, max(1, count / max(1, minimumPerThread)))
+        if parts == 1 {
+            body(0..<count)
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let shared = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let start = count * part / parts
+                let end = count * (part + 1) / parts
+                if start < end { shared.value(start..<end) }
+            }
+        }
+    }
+
+    /// Runs `body(item, thread)` for every item in `0..<count`, handing items out dynamically to
+    /// the threads (for work items of uneven cost); `thread` is in `0..<threads` and lets the body
+    /// use per-thread scratch memory.
+    public func parallelItems(_ count: Int, _ body: (Int, Int) -> Void) {
+        guard count > 0 else { return }
+        let parts = min(threads, count)
+        if parts == 1 {
+            for item in 0..<count { body(item, 0) }
+            return
+        }
+        let counter = AtomicCounter()
+        withoutActuallyEscaping(body) { body in
+            let shared = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: parts) { thread in
+                while true {
+                    let item = counter.next()
+                    if item >= count { break }
+                    shared.value(item, thread)
+                }
+            }
+        }
+    }
+
+    /// C (m x n) = alpha * A (m x k) * op(B) + beta * C, row-major. `B` is n x k when
+    /// `transposeB` (PyTorch's Linear weight layout), else k x n. Rows of A and C are split
+    /// across threads when the product is large enough to pay for it.
+    public func gemm(
+        m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        alpha: Float = 1, beta: Float = 0
+    ) {
+        guard m > 0, n > 0 else { return }
+        let work = Double(m) * Double(n) * Double(k)
+        let parts = work < 2_000_000 ? 1 : min(threads, m)
+        let transB = transposeB ? CblasTrans : CblasNoTrans
+        parallelRanges(parts) { range in
+            for part in range {
+                let r0 = m * part / parts, r1 = m * (part + 1) / parts
+                guard r0 < r1 else { continue }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, transB,
+                            Int32(r1 - r0), Int32(n), Int32(k), alpha,
+                            a + r0 * lda, Int32(lda), b, Int32(ldb), beta,
+                            c + r0 * ldc, Int32(ldc))
+            }
+        }
+    }
+
+    /// One-threaded product for use inside parallel work items (same conventions as `gemm`).
+    public func gemmSerial(
+        m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
+        b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        alpha: Float = 1, beta: Float = 0
+    ) {
+        guard m > 0, n > 0 else { return }
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
+                    transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta,
+                    c, Int32(ldc))
+    }
+}
+
+/// Number of processor cores the process may use.
+enum ProcessInfoCores {
+    static var active: Int {
+        let n = sysconf(Int32(_SC_NPROCESSORS_ONLN))
+        return n > 0 ? Int(n) : 1
+    }
+}
+
+/// Lets a work closure cross into Dispatch's worker threads. The parallel helpers above give every
+/// call a disjoint range or item, which is what makes sharing the closure (and the buffers it
+/// captures) safe; the closure never outlives the call.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// Hands out 0, 1, 2, ... to concurrent callers.
+final class AtomicCounter: Sendable {
+    private let value = Atomic<Int>(0)
+
+    /// The next unclaimed number.
+    func next() -> Int {
+        value.add(1, ordering: .relaxed).oldValue
+    }
+}
