@@ -124,3 +124,58 @@ public enum ReferenceMetrics {
     }
 }
 
+
+extension ReferenceMetrics {
+    /// The component-level counts written out as the SMIYC kit's `default_instancer` and
+    /// `segment_metrics` compute them: whole-image passes per component (`np.isin` and friends).
+    /// Components are labelled by ``ConnectedComponents``; everything else is independent of the
+    /// fast ``ComponentImageCounts``.
+    public static func componentCounts(prediction: Mask, truth: TruthMap, filter: ComponentFilter) throws -> ComponentImageCounts {
+        let n = truth.count
+        let isVoid = truth.pixels.map { $0 == .void }
+        // anomaly_pred[label == 255] = 0, then label both.
+        let predMask = Mask(width: prediction.width, height: prediction.height,
+                            pixels: (0..<n).map { prediction.pixels[$0] && !isVoid[$0] })
+        var pred = try ConnectedComponents(mask: predMask).labels.pixels
+        let gtCC = try ConnectedComponents(mask: truth.map { $0 == .anomaly })
+        let instances = gtCC.labels.pixels
+        // Predicted components below the size are set to 0.
+        let predCount = Int(pred.max() ?? 0)
+        for comp in 1...max(predCount, 1) where predCount > 0 {
+            if pred.filter({ $0 == Int32(comp) }).count < filter.minPredictionArea {
+                pred = pred.map { $0 == Int32(comp) ? 0 : $0 }
+            }
+        }
+        // Ground-truth components below the size become void.
+        var roi = isVoid.map { !$0 }
+        for comp in 1...max(gtCC.count, 1) where gtCC.count > 0 {
+            if instances.filter({ $0 == Int32(comp) }).count < filter.minGroundTruthArea {
+                for i in 0..<n where instances[i] == Int32(comp) { roi[i] = false }
+            }
+        }
+        let inst = (0..<n).filter { roi[$0] }.map { instances[$0] }
+        let seg = (0..<n).filter { roi[$0] }.map { pred[$0] }
+        let m = inst.count
+        var gt: [ComponentImageCounts.Ratio] = []
+        for i in Set(inst.filter { $0 > 0 }).sorted() {
+            let tpLoc = (0..<m).filter { inst[$0] == i }.map { seg[$0] }
+            let segInd = Set(tpLoc.filter { $0 != 0 })
+            let intersection = tpLoc.filter { segInd.contains($0) }.count
+            let adjustment = (0..<m).filter { inst[$0] != 0 && inst[$0] != i && segInd.contains(seg[$0]) }.count
+            let union = seg.filter { segInd.contains($0) }.count + inst.filter { $0 == i }.count - intersection - adjustment
+            gt.append(.init(intersection, union))
+        }
+        var precision: [ComponentImageCounts.Ratio] = [], predSIoU: [ComponentImageCounts.Ratio] = []
+        for i in Set(seg.filter { $0 > 0 }).sorted() {
+            let tpLoc = (0..<m).filter { seg[$0] == i }.map { inst[$0] }
+            let segInd = Set(tpLoc.filter { $0 != 0 })
+            let intersection = tpLoc.filter { segInd.contains($0) }.count
+            let adjustment = (0..<m).filter { seg[$0] != 0 && seg[$0] != i && segInd.contains(inst[$0]) }.count
+            let size = seg.filter { $0 == i }.count
+            let union = inst.filter { segInd.contains($0) }.count + size - intersection - adjustment
+            predSIoU.append(.init(intersection, union))
+            precision.append(.init(intersection, size))
+        }
+        return ComponentImageCounts(groundTruth: gt, precision: precision, predictionSIoU: predSIoU)
+    }
+}
