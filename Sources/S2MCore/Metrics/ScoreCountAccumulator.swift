@@ -170,9 +170,36 @@ public final class ScoreCountAccumulator {
         totalNegatives += runs.totalNegatives
     }
 
-    /// Adds everything another accumulator counted.
+    /// Adds everything another accumulator counted (its lists are appended, its counters added
+    /// bucket by bucket, its flushed runs merged).
     public func absorb(_ other: ScoreCountAccumulator) {
-        absorb(other.runs())
+        if sinceFlush + other.sinceFlush > flushLimit { flush() }
+        for c in 0..<2 where !other.lists[c].isEmpty { lists[c].append(contentsOf: other.lists[c]) }
+        for c in 0..<2 {
+            for b in other.allocated[c] {
+                guard let otherLow = other.tables[c][b] else { continue }
+                let otherHigh = other.highTables[c][b]
+                let low: UnsafeMutablePointer<UInt8>
+                if let existing = tables[c][b] {
+                    low = existing
+                } else {
+                    low = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.slotCount)
+                    low.initialize(repeating: 0, count: Self.slotCount)
+                    tables[c][b] = low
+                    allocated[c].append(b)
+                    counterBytes += Self.bucketBytes
+                }
+                for s in 0..<Self.slotCount {
+                    let total = UInt64(low[s]) + UInt64(otherLow[s]) + (otherHigh.map { UInt64($0[s]) << 8 } ?? 0)
+                    low[s] = UInt8(truncatingIfNeeded: total)
+                    if total >> 8 > 0 { highCounters(class: c, bucket: b)[s] += UInt32(total >> 8) }
+                }
+            }
+        }
+        if other.flushed.count > 0 { flushed = ScoreCountRuns.merged(flushed, other.flushed) }
+        sinceFlush += other.sinceFlush
+        totalPositives += other.totalPositives
+        totalNegatives += other.totalNegatives
     }
 
     // MARK: Reading

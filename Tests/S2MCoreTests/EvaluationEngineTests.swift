@@ -1,0 +1,163 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import S2MCore
+
+/// A test method with its own mask: scores above 0.5.
+struct HalfMaskMethod: EvaluationMethod {
+    var name: String { "half" }
+    var details: String { "scores > 0.5 as mask" }
+    var needsImage: Bool { false }
+    var needsScores: Bool { true }
+    func output(for input: MethodInput) throws -> MethodOutput {
+        let s = input.scores!
+        return MethodOutput(map: s, mask: s.map { $0 > 0.5 })
+    }
+}
+
+/// A small on-disk dataset (manifest layout): random scores with blobs, SMIYC labels with void.
+func makeEvaluationDataset(images: Int, seed: UInt64) throws -> Dataset {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("s2m-eval-engine-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    var rng = MetricsTestRandom(seed: seed)
+    var lines = ["image,scores,label"]
+    for i in 0..<images {
+        let w = 40 + i % 3, h = 30
+        var labels = [UInt16](repeating: 0, count: w * h)
+        var scores = [Float](repeating: 0, count: w * h)
+        for j in 0..<(w * h) { scores[j] = rng.unit() * 0.6 }
+        for _ in 0..<2 {
+            let x0 = rng.int(w - 8), y0 = rng.int(h - 8), bw = 3 + rng.int(6), bh = 3 + rng.int(6)
+            for y in y0..<(y0 + bh) { for x in x0..<(x0 + bw) {
+                labels[y * w + x] = 1
+                scores[y * w + x] = 0.3 + rng.unit() * 0.7
+            } }
+        }
+        for x in 0..<w { labels[(h - 1) * w + x] = 255 }            // a void row
+        let name = String(format: "frame%02d", i)
+        try RasterWriter.writeLabels(LabelMap(width: w, height: h, pixels: labels), to: "\(root)/\(name)_label.png")
+        try NPYWriter.write(ScoreMap(width: w, height: h, pixels: scores), to: "\(root)/\(name).npy")
+        _ = FileManager.default.createFile(atPath: "\(root)/\(name).jpg", contents: Data())
+        lines.append("\(name).jpg,\(name).npy,\(name)_label.png")
+    }
+    try lines.joined(separator: "\n").write(toFile: "\(root)/cases.csv", atomically: true, encoding: .utf8)
+    return try Dataset.manifest("\(root)/cases.csv")
+}
+
+/// Records without their timings (which differ from run to run).
+func untimed(_ records: [ImageRecord]) -> [ImageRecord] { records.map { var r = $0; r.seconds = 0; return r } }
+
+@Suite struct EvaluationEngineTests {
+    static func engine(_ dataset: Dataset, thresholds: [String: Float] = [:]) throws -> EvaluationEngine {
+        let range = try ThresholdMethod.datasetRange(dataset.cases, options: ReadOptions())
+        return EvaluationEngine(dataset: dataset,
+                                methods: [ThresholdMethod(scaling: .dataset(lo: range.lo, hi: range.hi)), HalfMaskMethod()],
+                                settings: EvaluationSettings(encoding: .smiyc, components: ComponentFilter(minPredictionArea: 4, minGroundTruthArea: 2),
+                                                             componentThresholds: thresholds))
+    }
+
+    @Test func resultsDoNotDependOnJobs() throws {
+        let dataset = try makeEvaluationDataset(images: 7, seed: 1)
+        let engine = try Self.engine(dataset)
+        let one = try engine.run(indices: Array(0..<7), jobs: 1)
+        let three = try engine.run(indices: Array(0..<7), jobs: 3)
+        #expect(one.evaluated == Array(0..<7) && three.evaluated == Array(0..<7) && !one.cancelled)
+        for (a, b) in zip(one.results, three.results) {
+            #expect(a.summary(void: .paper) == b.summary(void: .paper))
+            #expect(untimed(a.images) == untimed(b.images))
+        }
+        let threshold = one.results[0].summary(void: .paper)
+        guard case .bestF1(let t) = threshold.binarisation else { Issue.record("threshold not binarised at best F1"); return }
+        #expect(t == threshold.pixel.bestF1Threshold && threshold.components != nil)
+        #expect(one.results[1].binarisation == .mask)
+    }
+
+    /// Shards written to files and merged give exactly a single run's numbers: first the pixel
+    /// and paper metrics with the components pending, then, rerun with the merged best pixel-F1
+    /// threshold, the component metrics too.
+    @Test func shardsMergeExactly() throws {
+        let dataset = try makeEvaluationDataset(images: 8, seed: 2)
+        let single = try Self.engine(dataset).run(indices: Array(0..<8), jobs: 2)
+        let singleSummaries = single.results.map { $0.summary(void: .paper) }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("s2m-shards-\(UUID().uuidString)").path
+
+        func runShards(_ engine: EvaluationEngine, tag: String) throws -> [(path: String, partial: EvaluationPartial)] {
+            try (1...3).map { k in
+                let shard = try ShardSpec(index: k, count: 3)
+                let outcome = try engine.run(indices: shard.indices(of: 8), jobs: 1, completeComponents: false)
+                let path = "\(folder)/\(tag)-\(k).s2mpart"
+                try EvaluationPartial(dataset: dataset, settings: engine.settings, shard: shard, outcome: outcome).write(to: path)
+                return (path, try EvaluationPartial(reading: path))
+            }
+        }
+        let phaseA = try EvaluationPartial.merge(try runShards(try Self.engine(dataset), tag: "a"))
+        let a = phaseA.results.map { $0.summary(void: .paper) }
+        #expect(a[0].paper == singleSummaries[0].paper && a[0].pixel == singleSummaries[0].pixel)
+        #expect(a[0].binarisation == .pending && a[0].components == nil)
+        #expect(a[1] == singleSummaries[1])                     // the mask method is complete already
+        let best = try #require(a[0].pixel.bestF1Threshold)
+        let phaseB = try EvaluationPartial.merge(try runShards(try Self.engine(dataset, thresholds: ["threshold": best]), tag: "b"))
+        #expect(phaseB.results.map { $0.summary(void: .paper) } == singleSummaries)
+        for (m, s) in zip(phaseB.results, single.results) { #expect(untimed(m.images) == untimed(s.images)) }
+        #expect(phaseB.header.evaluated == Array(0..<8))
+    }
+
+    @Test func mergeRefusesGapsOverlapsAndMismatches() throws {
+        let dataset = try makeEvaluationDataset(images: 4, seed: 3)
+        let engine = try Self.engine(dataset)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("s2m-shards-\(UUID().uuidString)").path
+        func part(_ k: Int, _ n: Int, engine e: EvaluationEngine) throws -> (path: String, partial: EvaluationPartial) {
+            let shard = try ShardSpec(index: k, count: n)
+            let path = "\(folder)/\(k)-\(n)-\(UUID().uuidString).s2mpart"
+            let outcome = try e.run(indices: shard.indices(of: 4), completeComponents: false)
+            try EvaluationPartial(dataset: dataset, settings: e.settings, shard: shard, outcome: outcome).write(to: path)
+            return (path, try EvaluationPartial(reading: path))
+        }
+        let p1 = try part(1, 2, engine: engine)
+        #expect(throws: S2MError.self) { try EvaluationPartial.merge([p1]) }                      // images 1, 3 missing
+        #expect(try EvaluationPartial.merge([p1], allowIncomplete: true).missing == [1, 3])
+        #expect(throws: S2MError.self) { try EvaluationPartial.merge([p1, p1]) }                  // overlap
+        var other = engine
+        other.settings.void = .ignore
+        #expect(throws: S2MError.self) { try EvaluationPartial.merge([p1, try part(2, 2, engine: other)]) }
+        // A damaged file is refused with its name.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: p1.path))
+        bytes.removeLast(3)
+        try bytes.write(to: URL(fileURLWithPath: p1.path + ".cut"))
+        #expect(throws: S2MError.self) { try EvaluationPartial(reading: p1.path + ".cut") }
+        #expect(throws: S2MError.self) { try EvaluationPartial(reading: dataset.cases[0].scores!) }
+    }
+
+    @Test func cancellationKeepsFinishedImages() throws {
+        let dataset = try makeEvaluationDataset(images: 6, seed: 4)
+        let engine = try Self.engine(dataset)
+        let counter = Mutex(0)
+        let outcome = try engine.run(indices: Array(0..<6), jobs: 1,
+                                     progress: { _ in counter.withLock { $0 += 1 } },
+                                     isCancelled: { counter.withLock { $0 >= 2 } })
+        #expect(outcome.cancelled && outcome.evaluated == [0, 1])
+        #expect(outcome.results.allSatisfy { $0.images.map(\.index) == [0, 1] })
+    }
+
+    @Test func errorsNameTheFile() throws {
+        let dataset = try makeEvaluationDataset(images: 2, seed: 5)
+        var broken = dataset
+        broken.cases[1].scores = dataset.cases[1].scores! + ".missing"
+        let engine = EvaluationEngine(dataset: broken, methods: [ThresholdMethod(scaling: .none)],
+                                      settings: EvaluationSettings(encoding: .smiyc))
+        #expect(throws: S2MError(file: broken.cases[1].scores!, .missingFile)) {
+            try engine.run(indices: [0, 1], jobs: 2)
+        }
+        // Labels in the wrong encoding are refused, naming the label file.
+        let road = EvaluationEngine(dataset: dataset, methods: [ThresholdMethod(scaling: .none)],
+                                    settings: EvaluationSettings(encoding: .roadAnomaly))
+        #expect(throws: S2MError.self) { try road.run(indices: [0]) }
+    }
+
+    @Test func shardIndices() throws {
+        #expect(try ShardSpec(parsing: "2/3").indices(of: 8) == [1, 4, 7])
+        #expect(try ShardSpec(parsing: "3/3").indices(of: 2) == [])
+        #expect(throws: S2MError.self) { try ShardSpec(parsing: "0/3") }
+        #expect(throws: S2MError.self) { try ShardSpec(parsing: "4/3") }
+    }
+}
