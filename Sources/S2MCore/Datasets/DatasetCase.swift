@@ -23,7 +23,7 @@ public struct DatasetCase: Sendable, Hashable, Codable {
 }
 
 /// Path helpers shared by the dataset readers.
-enum DatasetPaths {
+public enum DatasetPaths {
     /// `a/b/name.ext` -> `name`.
     static func stem(_ path: String) -> String {
         let file = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
@@ -54,5 +54,12 @@ enum DatasetPaths {
     static func list(_ names: [String], limit: Int = 8) -> String {
         let shown = names.prefix(limit).joined(separator: ", ")
         return names.count > limit ? "\(shown) and \(names.count - limit) more" : shown
+    }
+}
+
+extension DatasetPaths {
+    /// The last path component (`a/b/` -> `b`).
+    public static func lastComponent(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
     }
 }

@@ -1,15 +1,15 @@
 import Foundation
 
 /// Reading folder contents for the dataset layouts, with errors that name the folder.
-enum DirectoryListing {
+public enum DirectoryListing {
     /// True when `path` is an existing folder.
-    static func isDirectory(_ path: String) -> Bool {
+    public static func isDirectory(_ path: String) -> Bool {
         var isDir: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
     }
 
     /// True when `path` exists (file or folder).
-    static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+    public static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
     /// The entry names of a folder, sorted (only for stable listings and messages: files are
     /// always paired by name, never by position).
