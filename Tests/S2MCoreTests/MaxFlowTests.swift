@@ -3,8 +3,7 @@ import Testing
 
 @Suite struct MaxFlowTests {
     @Test func singleNodeTakesTheCheaperTerminal() {
-        let g = MaxFlowGraph()
-        g.addNodes(2)
+        let g = MaxFlowGraph(nodeCount: 2, edgeCapacity: 0)
         g.addTerminalCapacities(0, source: 5, sink: 2)   // cutting sink costs 2: node 0 on source side
         g.addTerminalCapacities(1, source: 1, sink: 4)   // node 1 on sink side
         #expect(g.maximumFlow() == 3)
@@ -14,8 +13,7 @@ import Testing
 
     @Test func chainCutsAtTheWeakestLink() {
         // s -> 0 -> 1 -> 2 -> t with capacities 9, 4, 2, 7 (forward only): min cut = 2 between 1 and 2.
-        let g = MaxFlowGraph()
-        g.addNodes(3)
+        let g = MaxFlowGraph(nodeCount: 3, edgeCapacity: 2)
         g.addTerminalCapacities(0, source: 9, sink: 0)
         g.addEdge(0, 1, capacity: 4, reverseCapacity: 0)
         g.addEdge(1, 2, capacity: 2, reverseCapacity: 0)
@@ -27,8 +25,7 @@ import Testing
     @Test func textbookNetwork() {
         // CLRS figure 26.1 (s=v0 ... t=v5) with s and t as terminals: max flow 23.
         // s->v1 16, s->v2 13, v1->v3 12, v2->v1 4, v2->v4 14, v3->v2 9, v3->t 20, v4->v3 7, v4->t 4.
-        let g = MaxFlowGraph()
-        g.addNodes(4)  // v1..v4 -> 0..3
+        let g = MaxFlowGraph(nodeCount: 4, edgeCapacity: 5)  // v1..v4 -> 0..3
         g.addTerminalCapacities(0, source: 16, sink: 0)
         g.addTerminalCapacities(1, source: 13, sink: 0)
         g.addEdge(0, 2, capacity: 12, reverseCapacity: 0)
@@ -45,8 +42,7 @@ import Testing
     }
 
     @Test func disconnectedAndFreeNodesGoToTheSinkSide() {
-        let g = MaxFlowGraph()
-        g.addNodes(3)
+        let g = MaxFlowGraph(nodeCount: 3, edgeCapacity: 1)
         g.addEdge(0, 1, capacity: 3, reverseCapacity: 3)
         g.addTerminalCapacities(2, source: 1, sink: 1)  // balanced: no residual terminal capacity
         #expect(g.maximumFlow() == 1)
@@ -59,8 +55,7 @@ import Testing
             let n = 2 + Int(rng.next() % 7)  // 2...8 nodes
             var source = [Double](repeating: 0, count: n), sink = source
             var cap = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
-            let g = MaxFlowGraph()
-            g.addNodes(n)
+            let g = MaxFlowGraph(nodeCount: n, edgeCapacity: n * n)
             for i in 0..<n {
                 source[i] = rng.next() % 3 == 0 ? 0 : Double(rng.next() % 10)
                 sink[i] = rng.next() % 3 == 0 ? 0 : Double(rng.next() % 10)
@@ -96,8 +91,7 @@ import Testing
         // A 6x4 grid: the left column pulls to the source, the right column to the sink, strong
         // horizontal links except a weak vertical "seam" between columns 2 and 3.
         let w = 6, h = 4
-        let g = MaxFlowGraph()
-        g.addNodes(w * h)
+        let g = MaxFlowGraph(nodeCount: w * h, edgeCapacity: 2 * w * h)
         for y in 0..<h {
             g.addTerminalCapacities(y * w, source: 100, sink: 0)
             g.addTerminalCapacities(y * w + w - 1, source: 0, sink: 100)
@@ -144,8 +138,7 @@ extension MaxFlowTests {
         for trial in 0..<20 {
             let w = 9, h = 8, n = w * h
             var cap = [[Double]](repeating: [Double](repeating: 0, count: n + 2), count: n + 2)
-            let g = MaxFlowGraph()
-            g.addNodes(n)
+            let g = MaxFlowGraph(nodeCount: n, edgeCapacity: 4 * n)
             for i in 0..<n {
                 let s = Double(rng.next() % 20), t = Double(rng.next() % 20)
                 cap[n][i] = s; cap[i][n + 1] = t
@@ -172,6 +165,46 @@ extension MaxFlowTests {
                 for j in 0..<n where si && !g.isOnSourceSide(j) { cut += cap[i][j] }
             }
             #expect(cut == expected, "trial \(trial): the reported cut is not minimal")
+        }
+    }
+}
+
+extension MaxFlowTests {
+    @Test func changingTerminalCapacitiesAndSolvingAgainMatchesAFreshSolve() {
+        var rng = SplitMix64(seed: 99)
+        for trial in 0..<150 {
+            let w = 7, h = 6, n = w * h
+            var edges: [(Int, Int, Double)] = []
+            for y in 0..<h {
+                for x in 0..<w {
+                    for (dx, dy) in [(1, 0), (0, 1), (1, 1), (-1, 1)] {
+                        let nx = x + dx, ny = y + dy
+                        guard nx >= 0, nx < w, ny < h else { continue }
+                        edges.append((y * w + x, ny * w + nx, Double(rng.next() % 9)))
+                    }
+                }
+            }
+            var source = (0..<n).map { _ in Double(rng.next() % 15) }
+            var sink = (0..<n).map { _ in Double(rng.next() % 15) }
+            let reused = MaxFlowGraph(nodeCount: n, edgeCapacity: edges.count)
+            for i in 0..<n { reused.addTerminalCapacities(i, source: source[i], sink: sink[i]) }
+            for (u, v, c) in edges { reused.addEdge(u, v, capacity: c, reverseCapacity: c) }
+            reused.maximumFlow()
+            for round in 0..<4 {
+                // Change about a third of the nodes, sometimes to zero, sometimes far below the flow.
+                for i in 0..<n where rng.next() % 3 == 0 {
+                    source[i] = rng.next() % 4 == 0 ? 0 : Double(rng.next() % 15)
+                    sink[i] = rng.next() % 4 == 0 ? 0 : Double(rng.next() % 15)
+                    reused.setTerminalCapacities(i, source: source[i], sink: sink[i])
+                }
+                let fresh = MaxFlowGraph(nodeCount: n, edgeCapacity: edges.count)
+                for i in 0..<n { fresh.addTerminalCapacities(i, source: source[i], sink: sink[i]) }
+                for (u, v, c) in edges { fresh.addEdge(u, v, capacity: c, reverseCapacity: c) }
+                let expected = fresh.maximumFlow()
+                #expect(reused.maximumFlow() == expected, "trial \(trial) round \(round)")
+                // Both report the smallest source set of the minimum cuts, so they agree exactly.
+                for i in 0..<n { #expect(reused.isOnSourceSide(i) == fresh.isOnSourceSide(i), "trial \(trial) round \(round) node \(i)") }
+            }
         }
     }
 }

@@ -29,19 +29,22 @@ public struct GaussianMixture: Sendable {
 
     /// Fits one component per distinct assignment value in `0..<componentCount`; components with
     /// no samples are dropped. `samples` and `assignments` have the same length (at least one).
-    public init(samples: [SIMD3<Float>], assignments: [Int], componentCount: Int) {
+    /// `weights` (optional, positive) count a sample as that many samples, e.g. for subsampled data.
+    public init(samples: [SIMD3<Float>], weights: [Float]? = nil, assignments: [Int], componentCount: Int) {
         precondition(samples.count == assignments.count && !samples.isEmpty)
+        precondition(weights == nil || weights!.count == samples.count)
         var count = [Double](repeating: 0, count: componentCount)
         var sum = [SIMD3<Double>](repeating: .zero, count: componentCount)
         var outer = [[Double]](repeating: [Double](repeating: 0, count: 6), count: componentCount)
-        for (x, k) in zip(samples, assignments) {
+        for (i, (x, k)) in zip(samples, assignments).enumerated() {
+            let w = weights.map { Double($0[i]) } ?? 1
             let d = SIMD3<Double>(Double(x.x), Double(x.y), Double(x.z))
-            count[k] += 1
-            sum[k] += d
-            outer[k][0] += d.x * d.x; outer[k][1] += d.x * d.y; outer[k][2] += d.x * d.z
-            outer[k][3] += d.y * d.y; outer[k][4] += d.y * d.z; outer[k][5] += d.z * d.z
+            count[k] += w
+            sum[k] += w * d
+            outer[k][0] += w * d.x * d.x; outer[k][1] += w * d.x * d.y; outer[k][2] += w * d.x * d.z
+            outer[k][3] += w * d.y * d.y; outer[k][4] += w * d.y * d.z; outer[k][5] += w * d.z * d.z
         }
-        let total = Double(samples.count)
+        let total = count.reduce(0, +)
         var result: [Component] = []
         for k in 0..<componentCount where count[k] > 0 {
             let n = count[k]
@@ -121,10 +124,14 @@ public struct GaussianMixture: Sendable {
     /// Deterministic initial clustering into at most `k` clusters by Orchard-Bouman splitting
     /// (1991): repeatedly split the cluster whose covariance has the largest eigenvalue by the plane
     /// through its mean orthogonal to that eigenvector. Returns a cluster index per sample.
-    public static func orchardBoumanClusters(_ samples: [SIMD3<Float>], k: Int) -> [Int] {
+    /// `weights` (optional) weigh the samples' statistics as in the initialiser.
+    public static func orchardBoumanClusters(_ samples: [SIMD3<Float>], weights: [Float]? = nil, k: Int) -> [Int] {
         var labels = [Int](repeating: 0, count: samples.count)
         guard k > 1, samples.count > 1 else { return labels }
         var members: [[Int]] = [Array(samples.indices)]
+        func principalAxis(_ samples: [SIMD3<Float>], _ indices: [Int]) -> (value: Double, vector: SIMD3<Double>, mean: SIMD3<Double>) {
+            Self.principalAxis(samples, weights, indices)
+        }
         var splits: [(value: Double, vector: SIMD3<Double>, mean: SIMD3<Double>)] = [principalAxis(samples, members[0])]
         while members.count < k {
             var target = -1, largest = 0.0
@@ -151,19 +158,25 @@ public struct GaussianMixture: Sendable {
     }
 
     /// Largest eigenvalue, its unit eigenvector and the mean of the given samples.
-    private static func principalAxis(_ samples: [SIMD3<Float>], _ indices: [Int])
+    private static func principalAxis(_ samples: [SIMD3<Float>], _ weights: [Float]?, _ indices: [Int])
         -> (value: Double, vector: SIMD3<Double>, mean: SIMD3<Double>) {
         var m = SIMD3<Double>.zero
-        for i in indices { m += SIMD3<Double>(Double(samples[i].x), Double(samples[i].y), Double(samples[i].z)) }
-        m /= Double(indices.count)
+        var total = 0.0
+        for i in indices {
+            let w = weights.map { Double($0[i]) } ?? 1
+            m += w * SIMD3<Double>(Double(samples[i].x), Double(samples[i].y), Double(samples[i].z))
+            total += w
+        }
+        m /= total
         var c = [Double](repeating: 0, count: 9)
         for i in indices {
+            let w = weights.map { Double($0[i]) } ?? 1
             let d = SIMD3<Double>(Double(samples[i].x), Double(samples[i].y), Double(samples[i].z)) - m
-            c[0] += d.x * d.x; c[1] += d.x * d.y; c[2] += d.x * d.z
-            c[4] += d.y * d.y; c[5] += d.y * d.z; c[8] += d.z * d.z
+            c[0] += w * d.x * d.x; c[1] += w * d.x * d.y; c[2] += w * d.x * d.z
+            c[4] += w * d.y * d.y; c[5] += w * d.y * d.z; c[8] += w * d.z * d.z
         }
         c[3] = c[1]; c[6] = c[2]; c[7] = c[5]
-        for j in 0..<9 { c[j] /= Double(indices.count) }
+        for j in 0..<9 { c[j] /= total }
         let (values, vectors) = symmetricEigen3(c)
         var best = 0
         for j in 1..<3 where values[j] > values[best] { best = j }

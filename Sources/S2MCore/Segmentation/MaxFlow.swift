@@ -8,107 +8,256 @@
 /// augmenting-path methods that restart their search, the trees are reused, which is fast on the
 /// short-path grid graphs of image segmentation.
 ///
-/// Usage: add nodes, terminal capacities (`addTerminalCapacities`) and pair-wise arcs (`addEdge`),
-/// call ``maximumFlow()`` once, then ask ``isOnSourceSide(_:)``. Capacities are non-negative.
+/// Usage: create the graph with its node count and an upper bound on the number of edges, add
+/// terminal capacities (``addTerminalCapacities(_:source:sink:)``) and edges
+/// (``addEdge(_:_:capacity:reverseCapacity:)``), call ``maximumFlow()``, then ask
+/// ``isOnSourceSide(_:)``. Capacities are non-negative. Storage is allocated once, up front.
+///
+/// Terminal capacities may then be changed (``setTerminalCapacities(_:source:sink:)``) and
+/// ``maximumFlow()`` called again: the flow and the search trees of the previous run are reused
+/// (Kohli and Torr, "Efficiently solving dynamic Markov random fields using graph cuts", ICCV
+/// 2005), which makes the later rounds of iterated segmentation much cheaper.
 public final class MaxFlowGraph {
-    /// Parent markers besides real arc indices.
-    private static let noParent: Int32 = -1, terminalParent: Int32 = -2, orphanParent: Int32 = -3
-    /// Marker of a node that is not in the active queue.
-    private static let inactive: Int32 = -1
+    /// Number of nodes, numbered 0..<nodeCount.
+    public let nodeCount: Int
+    /// The most edges (arc pairs) ``addEdge(_:_:capacity:reverseCapacity:)`` accepts.
+    public let edgeCapacity: Int
 
     // Arcs come in pairs (a, a ^ 1): an arc and its reverse ("sister").
-    private var head: [Int32] = []
-    private var nextArc: [Int32] = []
-    private var residual: [Double] = []
-
+    private let head: UnsafeMutablePointer<Int32>
+    private let nextArc: UnsafeMutablePointer<Int32>
+    private let residual: UnsafeMutablePointer<Double>
     // Per node.
-    private var firstArc: [Int32] = []
+    private let firstArc: UnsafeMutablePointer<Int32>
     /// Residual terminal capacity: positive from the source, negative to the sink.
-    private var terminal: [Double] = []
-    private var parent: [Int32] = []
-    private var inSinkTree: [Bool] = []
-    private var nextActive: [Int32] = []
-    private var timestamp: [Int32] = []
-    private var distance: [Int32] = []
+    private let terminal: UnsafeMutablePointer<Double>
+    private let parent: UnsafeMutablePointer<Int32>
+    private let inSinkTree: UnsafeMutablePointer<Bool>
+    private let nextActive: UnsafeMutablePointer<Int32>
+    private let timestamp: UnsafeMutablePointer<Int32>
+    private let distance: UnsafeMutablePointer<Int32>
+    /// The terminal capacities as last given, to turn a change into a residual update.
+    private let sourceCapacity: UnsafeMutablePointer<Double>
+    private let sinkCapacity: UnsafeMutablePointer<Double>
+    /// Nodes whose terminal capacities changed since the last run.
+    private var changed: [Int32] = []
+    private let isChanged: UnsafeMutablePointer<Bool>
 
-    private var activeFirst: Int32 = -1, activeLast: Int32 = -1
-    private var orphans: [Int32] = []
-    private var orphanHead = 0
+    private var arcCount = 0
     private var time: Int32 = 0
     private var solved = false
 
-    /// Total flow pushed so far; after ``maximumFlow()`` the value of the minimum cut.
-    public private(set) var flow: Double = 0
-
-    /// An empty graph; `nodeCapacity` and `edgeCapacity` only reserve storage.
-    public init(nodeCapacity: Int = 0, edgeCapacity: Int = 0) {
-        firstArc.reserveCapacity(nodeCapacity)
-        terminal.reserveCapacity(nodeCapacity)
-        head.reserveCapacity(2 * edgeCapacity)
-        nextArc.reserveCapacity(2 * edgeCapacity)
-        residual.reserveCapacity(2 * edgeCapacity)
+    public init(nodeCount: Int, edgeCapacity: Int) {
+        precondition(nodeCount >= 0 && edgeCapacity >= 0 && nodeCount < Int(Int32.max) && 2 * edgeCapacity < Int(Int32.max))
+        self.nodeCount = nodeCount
+        self.edgeCapacity = edgeCapacity
+        let arcs = max(1, 2 * edgeCapacity), n = max(1, nodeCount)
+        head = .allocate(capacity: arcs)
+        nextArc = .allocate(capacity: arcs)
+        residual = .allocate(capacity: arcs)
+        firstArc = .allocate(capacity: n); firstArc.initialize(repeating: -1, count: n)
+        terminal = .allocate(capacity: n); terminal.initialize(repeating: 0, count: n)
+        parent = .allocate(capacity: n); parent.initialize(repeating: BKSolver.noParent, count: n)
+        inSinkTree = .allocate(capacity: n); inSinkTree.initialize(repeating: false, count: n)
+        nextActive = .allocate(capacity: n); nextActive.initialize(repeating: BKSolver.inactive, count: n)
+        timestamp = .allocate(capacity: n); timestamp.initialize(repeating: 0, count: n)
+        distance = .allocate(capacity: n); distance.initialize(repeating: 0, count: n)
+        sourceCapacity = .allocate(capacity: n); sourceCapacity.initialize(repeating: 0, count: n)
+        sinkCapacity = .allocate(capacity: n); sinkCapacity.initialize(repeating: 0, count: n)
+        isChanged = .allocate(capacity: n); isChanged.initialize(repeating: false, count: n)
     }
 
-    /// Number of nodes.
-    public var nodeCount: Int { firstArc.count }
-
-    /// Adds `count` nodes and returns the index of the first; nodes are numbered 0, 1, ...
-    @discardableResult
-    public func addNodes(_ count: Int) -> Int {
-        let first = firstArc.count
-        firstArc.append(contentsOf: repeatElement(-1, count: count))
-        terminal.append(contentsOf: repeatElement(0, count: count))
-        return first
+    deinit {
+        for p in [head, nextArc, firstArc, parent, nextActive, timestamp, distance] { p.deallocate() }
+        residual.deallocate(); terminal.deallocate(); inSinkTree.deallocate()
+        sourceCapacity.deallocate(); sinkCapacity.deallocate(); isChanged.deallocate()
     }
 
-    /// Adds capacity from the source to `node` and from `node` to the sink. Only the difference
-    /// matters for the cut: the common part is flow that is pushed at once.
+    /// Adds capacity from the source to `node` and from `node` to the sink.
     public func addTerminalCapacities(_ node: Int, source: Double, sink: Double) {
+        precondition(node >= 0 && node < nodeCount, "node \(node) out of range")
         precondition(source >= 0 && sink >= 0, "negative terminal capacity")
-        var s = source, t = sink
-        let existing = terminal[node]
-        if existing > 0 { s += existing } else { t -= existing }
-        flow += min(s, t)
-        terminal[node] = s - t
+        setTerminalCapacities(node, source: sourceCapacity[node] + source, sink: sinkCapacity[node] + sink)
+    }
+
+    /// Replaces the terminal capacities of `node`. Before the first ``maximumFlow()`` this is
+    /// plain construction; afterwards the next ``maximumFlow()`` continues from the current flow.
+    ///
+    /// The residual terminal capacity is kept as one signed number, `source - sink` minus the flow
+    /// already sent on through the node's other arcs; a change shifts it by the change of
+    /// `source - sink`. When the new capacities are below the flow already through them, this
+    /// amounts to adding the same constant to both, which changes no cut's ranking.
+    public func setTerminalCapacities(_ node: Int, source: Double, sink: Double) {
+        precondition(node >= 0 && node < nodeCount, "node \(node) out of range")
+        precondition(source >= 0 && sink >= 0, "negative terminal capacity")
+        terminal[node] += (source - sourceCapacity[node]) - (sink - sinkCapacity[node])
+        sourceCapacity[node] = source
+        sinkCapacity[node] = sink
+        if solved && !isChanged[node] {
+            isChanged[node] = true
+            changed.append(Int32(node))
+        }
+    }
+
+    /// The total flow of the last ``maximumFlow()``: the capacity of the minimum cut. Every unit
+    /// ends in the sink, so it is the sum over nodes of the used part of their sink capacity.
+    public var flow: Double {
+        var total = 0.0
+        for i in 0..<nodeCount { total += sinkCapacity[i] - max(-terminal[i], 0) }
+        return total
     }
 
     /// Adds an arc `u -> v` with capacity `capacity` and `v -> u` with `reverseCapacity`.
     public func addEdge(_ u: Int, _ v: Int, capacity: Double, reverseCapacity: Double) {
-        precondition(u != v, "self-loop")
+        precondition(u != v && u >= 0 && v >= 0 && u < nodeCount && v < nodeCount, "bad edge \(u) -> \(v)")
         precondition(capacity >= 0 && reverseCapacity >= 0, "negative capacity")
-        let a = Int32(head.count)
-        head.append(Int32(v)); nextArc.append(firstArc[u]); residual.append(capacity)
-        firstArc[u] = a
-        head.append(Int32(u)); nextArc.append(firstArc[v]); residual.append(reverseCapacity)
-        firstArc[v] = a + 1
+        precondition(arcCount + 2 <= 2 * edgeCapacity, "more than \(edgeCapacity) edges")
+        let a = arcCount
+        head[a] = Int32(v); nextArc[a] = firstArc[u]; residual[a] = capacity
+        firstArc[u] = Int32(a)
+        head[a + 1] = Int32(u); nextArc[a + 1] = firstArc[v]; residual[a + 1] = reverseCapacity
+        firstArc[v] = Int32(a + 1)
+        arcCount += 2
     }
 
     /// True when `node` is on the source side of the minimum cut: reachable from the source in
     /// the residual graph (the smallest source set among minimum cuts).
     public func isOnSourceSide(_ node: Int) -> Bool {
-        precondition(solved, "call maximumFlow() first")
-        return parent[node] != Self.noParent && !inSinkTree[node]
+        precondition(solved && changed.isEmpty, "call maximumFlow() first")
+        return parent[node] != BKSolver.noParent && !inSinkTree[node]
     }
 
-    // MARK: The algorithm
-
-    /// Computes the maximum flow (= the minimum cut's capacity). Call once.
+    /// Computes the maximum flow (= the minimum cut's capacity), continuing from the previous run
+    /// when terminal capacities were changed since.
     @discardableResult
     public func maximumFlow() -> Double {
-        precondition(!solved, "maximumFlow() may be called once")
-        let n = nodeCount
-        parent = [Int32](repeating: Self.noParent, count: n)
-        inSinkTree = [Bool](repeating: false, count: n)
-        nextActive = [Int32](repeating: Self.inactive, count: n)
-        timestamp = [Int32](repeating: 0, count: n)
-        distance = [Int32](repeating: 0, count: n)
-        for i in 0..<n where terminal[i] != 0 {
+        var solver = BKSolver(nodeCount: nodeCount, head: head, nextArc: nextArc, residual: residual,
+                              firstArc: firstArc, terminal: terminal, parent: parent, inSinkTree: inSinkTree,
+                              nextActive: nextActive, timestamp: timestamp, distance: distance)
+        solver.time = time
+        if solved {
+            for i in changed { isChanged[Int(i)] = false }
+            solver.resume(changed: changed)
+            changed.removeAll(keepingCapacity: true)
+        } else {
+            solver.start()
+        }
+        solver.run()
+        time = solver.time
+        solved = true
+        return flow
+    }
+}
+
+/// The Boykov-Kolmogorov iterations over a graph's raw storage (no exclusivity checks in the
+/// hot loops: the storage is owned by the ``MaxFlowGraph`` that runs it).
+private struct BKSolver {
+    static let noParent: Int32 = -1, terminalParent: Int32 = -2, orphanParent: Int32 = -3
+    static let inactive: Int32 = -1
+
+    let nodeCount: Int
+    let head: UnsafeMutablePointer<Int32>
+    let nextArc: UnsafeMutablePointer<Int32>
+    let residual: UnsafeMutablePointer<Double>
+    let firstArc: UnsafeMutablePointer<Int32>
+    let terminal: UnsafeMutablePointer<Double>
+    let parent: UnsafeMutablePointer<Int32>
+    let inSinkTree: UnsafeMutablePointer<Bool>
+    let nextActive: UnsafeMutablePointer<Int32>
+    let timestamp: UnsafeMutablePointer<Int32>
+    let distance: UnsafeMutablePointer<Int32>
+
+    var activeFirst: Int32 = -1, activeLast: Int32 = -1
+    /// Orphans made by the last augmentation (processed last-in first-out: nearest the root first).
+    var pathOrphans: [Int32] = []
+    /// Orphans made while adopting (children of freed nodes), processed first-in first-out.
+    var cascade: [Int32] = []
+    var time: Int32 = 0
+
+    init(nodeCount: Int, head: UnsafeMutablePointer<Int32>, nextArc: UnsafeMutablePointer<Int32>,
+         residual: UnsafeMutablePointer<Double>, firstArc: UnsafeMutablePointer<Int32>,
+         terminal: UnsafeMutablePointer<Double>, parent: UnsafeMutablePointer<Int32>,
+         inSinkTree: UnsafeMutablePointer<Bool>, nextActive: UnsafeMutablePointer<Int32>,
+         timestamp: UnsafeMutablePointer<Int32>, distance: UnsafeMutablePointer<Int32>) {
+        self.nodeCount = nodeCount
+        self.head = head; self.nextArc = nextArc; self.residual = residual; self.firstArc = firstArc
+        self.terminal = terminal; self.parent = parent; self.inSinkTree = inSinkTree
+        self.nextActive = nextActive; self.timestamp = timestamp; self.distance = distance
+    }
+
+    /// First run: every node with residual terminal capacity is the root of its tree, and active.
+    mutating func start() {
+        for i in 0..<nodeCount where terminal[i] != 0 {
             inSinkTree[i] = terminal[i] < 0
             parent[i] = Self.terminalParent
+            timestamp[i] = 0
             distance[i] = 1
             setActive(Int32(i))
         }
+    }
 
+    /// Later runs: the trees of the previous run stay, except around the nodes whose terminal
+    /// capacity changed. A node with source capacity left becomes a source root (leaving the sink
+    /// tree if it was there, which orphans its children there), symmetrically for the sink, and a
+    /// root with nothing left becomes an orphan. The changed nodes are active; then orphans are
+    /// adopted and the growth continues as usual.
+    mutating func resume(changed: [Int32]) {
+        time += 1
+        for node in changed {
+            let i = Int(node)
+            if terminal[i] == 0 {
+                if parent[i] == Self.terminalParent { addOrphan(i) }
+                continue
+            }
+            let toSink = terminal[i] < 0
+            if parent[i] == Self.noParent || inSinkTree[i] != toSink {
+                // Switch trees: children in the old tree lose their parent.
+                if parent[i] != Self.noParent {
+                    var a = firstArc[i]
+                    while a >= 0 {
+                        let j = Int(head[Int(a)])
+                        let pj = parent[j]
+                        if pj >= 0 && Int(head[Int(pj)]) == i && inSinkTree[j] == inSinkTree[i] {
+                            parent[j] = Self.orphanParent
+                            cascade.append(Int32(j))
+                        }
+                        a = nextArc[Int(a)]
+                    }
+                }
+                inSinkTree[i] = toSink
+                // Neighbours in the other tree that now border i through an open arc hold a path:
+                // activate them too, so it is found even if i leaves its tree before growing.
+                var a = firstArc[i]
+                while a >= 0 {
+                    let ai = Int(a)
+                    let j = Int(head[ai])
+                    if parent[j] != Self.noParent && inSinkTree[j] != toSink
+                        && (toSink ? residual[ai ^ 1] : residual[ai]) > 0 {
+                        setActive(Int32(j))
+                    }
+                    a = nextArc[ai]
+                }
+            }
+            parent[i] = Self.terminalParent
+            timestamp[i] = time
+            distance[i] = 1
+            setActive(Int32(i))
+        }
+        // Adopt the orphans: first the old roots that lost their terminal, then the cascade.
+        var k = 0
+        while k < cascade.count || !pathOrphans.isEmpty {
+            if k < cascade.count {
+                let j = Int(cascade[k]); k += 1
+                adopt(j)
+            } else if let j = pathOrphans.popLast() {
+                adopt(Int(j))
+            }
+        }
+        cascade.removeAll(keepingCapacity: true)
+    }
+
+    /// Runs the growth / augmentation / adoption loop until no active node is left.
+    mutating func run() {
         var current: Int32 = -1
         while true {
             var i = current
@@ -131,11 +280,10 @@ public final class MaxFlowGraph {
                 current = -1
             }
         }
-        solved = true
-        return flow
     }
 
-    private func setActive(_ i: Int32) {
+    @inline(__always)
+    mutating func setActive(_ i: Int32) {
         guard nextActive[Int(i)] == Self.inactive else { return }
         nextActive[Int(i)] = i  // a self-link marks the last node of the queue
         if activeLast >= 0 { nextActive[Int(activeLast)] = i } else { activeFirst = i }
@@ -143,7 +291,7 @@ public final class MaxFlowGraph {
     }
 
     /// Removes and returns the next active node that still belongs to a tree (-1 when none).
-    private func popActive() -> Int32 {
+    mutating func popActive() -> Int32 {
         while activeFirst >= 0 {
             let i = activeFirst
             let next = nextActive[Int(i)]
@@ -157,14 +305,13 @@ public final class MaxFlowGraph {
 
     /// Grows the tree of `i` by one layer of neighbours; returns the arc from the source tree
     /// into the sink tree when the trees touch, else -1.
-    private func grow(from i: Int) -> Int32 {
+    mutating func grow(from i: Int) -> Int32 {
         let sinkSide = inSinkTree[i]
         var a = firstArc[i]
         while a >= 0 {
             let ai = Int(a)
             // Source tree: flow leaves i along a; sink tree: flow enters i along a's sister.
-            let open = sinkSide ? residual[ai ^ 1] > 0 : residual[ai] > 0
-            if open {
+            if (sinkSide ? residual[ai ^ 1] : residual[ai]) > 0 {
                 let j = Int(head[ai])
                 if parent[j] == Self.noParent {
                     inSinkTree[j] = sinkSide
@@ -186,13 +333,14 @@ public final class MaxFlowGraph {
         return -1
     }
 
-    private func addOrphan(_ i: Int) {
+    @inline(__always)
+    mutating func addOrphan(_ i: Int) {
         parent[i] = Self.orphanParent
-        orphans.append(Int32(i))
+        pathOrphans.append(Int32(i))
     }
 
     /// Pushes the bottleneck flow along source -> ... -> tail(middle) -> head(middle) -> ... -> sink.
-    private func augment(through middle: Int) {
+    mutating func augment(through middle: Int) {
         var bottleneck = residual[middle]
         var i = Int(head[middle ^ 1])
         while true {
@@ -241,21 +389,26 @@ public final class MaxFlowGraph {
             if residual[ai] == 0 { addOrphan(i) }
             i = Int(head[ai])
         }
-        flow += bottleneck
     }
 
-    private func adoptOrphans() {
-        while orphanHead < orphans.count {
-            let i = Int(orphans[orphanHead])
-            orphanHead += 1
-            adopt(i)
+    /// Processes the augmentation's orphans nearest-to-the-root first (as Kolmogorov's code), each
+    /// followed by the orphans its failure creates.
+    mutating func adoptOrphans() {
+        while let i = pathOrphans.popLast() {
+            adopt(Int(i))
+            var k = 0
+            while k < cascade.count {
+                let j = Int(cascade[k])
+                k += 1
+                adopt(j)
+            }
+            cascade.removeAll(keepingCapacity: true)
         }
-        orphans.removeAll(keepingCapacity: true)
-        orphanHead = 0
     }
 
     /// Finds orphan `i` a new parent in its tree with a path to the terminal, or frees it.
-    private func adopt(_ i: Int) {
+    mutating func adopt(_ i: Int) {
+        guard parent[i] == Self.orphanParent else { return }  // became a root again meanwhile
         let sinkSide = inSinkTree[i]
         var bestArc: Int32 = -1
         var bestDistance = Int32.max
@@ -263,7 +416,7 @@ public final class MaxFlowGraph {
         while a0 >= 0 {
             let a0i = Int(a0)
             // A parent j must be able to send flow to i (source tree) or take flow from i (sink tree).
-            let open = sinkSide ? residual[a0i] > 0 : residual[a0i ^ 1] > 0
+            let open = (sinkSide ? residual[a0i] : residual[a0i ^ 1]) > 0
             let j = Int(head[a0i])
             if open && inSinkTree[j] == sinkSide && parent[j] != Self.noParent {
                 // Walk up from j to see whether it still reaches the terminal.
@@ -306,14 +459,15 @@ public final class MaxFlowGraph {
             let j = Int(head[a0i])
             let a = parent[j]
             if inSinkTree[j] == sinkSide && a != Self.noParent {
-                let open = sinkSide ? residual[a0i] > 0 : residual[a0i ^ 1] > 0
-                if open { setActive(Int32(j)) }
+                if (sinkSide ? residual[a0i] : residual[a0i ^ 1]) > 0 { setActive(Int32(j)) }
                 if a != Self.terminalParent && a != Self.orphanParent && Int(head[Int(a)]) == i {
-                    addOrphan(j)
+                    parent[j] = Self.orphanParent
+                    cascade.append(Int32(j))
                 }
             }
             a0 = nextArc[a0i]
         }
         parent[i] = Self.noParent
+        timestamp[i] = 0
     }
 }
