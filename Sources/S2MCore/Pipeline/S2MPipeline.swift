@@ -1,0 +1,55 @@
+import Foundation
+
+/// Everything one S2M run on an image produced, in prompt order.
+public struct S2MResult: Sendable {
+    /// The prompts, in descending confidence (as generated or imported).
+    public var prompts: [Prompt]
+    /// One segmentation per prompt (same order).
+    public var segmentations: [Segmentation]
+    /// The painted confidence map (H x W, 0 where no mask lies).
+    public var confidence: ScoreMap
+    /// The threshold-free prediction: pixels whose confidence is above 0.
+    public var mask: Mask
+    /// Seconds spent making prompts and segmenting them (wall clock).
+    public var promptSeconds: Double
+    public var segmentSeconds: Double
+}
+
+/// The S2M method: scores -> prompts -> one mask per prompt -> a confidence map -> a mask, with
+/// no threshold on the scores. Deterministic for given inputs (generators and segmenters are).
+public struct S2MPipeline: Sendable {
+    public var generator: any PromptGenerator
+    public var segmenter: any PromptableSegmenter
+    public var overlap: OverlapPolicy
+
+    public init(generator: any PromptGenerator, segmenter: any PromptableSegmenter, overlap: OverlapPolicy = .paper) {
+        self.generator = generator
+        self.segmenter = segmenter
+        self.overlap = overlap
+    }
+
+    /// Runs the method on one image. `prompts`, when given, replace the generator's (imported
+    /// prompts). An empty score map or no prompt gives an empty mask, not an error.
+    public func run(image: RGBImage, scores: ScoreMap, prompts given: [Prompt]? = nil) throws -> S2MResult {
+        guard scores.size == image.size else {
+            throw S2MError(file: nil, .sizeMismatch("scores are \(scores.size), image is \(image.size)"))
+        }
+        let t0 = Date()
+        let prompts = try given ?? generator.prompts(scores: scores, image: image)
+        let t1 = Date()
+        var segmentations: [Segmentation] = []
+        if !prompts.isEmpty {
+            let session = try segmenter.prepare(image: image, scores: scores)
+            for prompt in prompts {
+                if Task.isCancelled { throw CancellationError() }
+                segmentations.append(try session.segment(prompt))
+            }
+        }
+        let t2 = Date()
+        let confidence = paintConfidenceMap(zip(segmentations, prompts).map { ($0.mask, $1.confidence) },
+                                            size: image.size, policy: overlap)
+        return S2MResult(prompts: prompts, segmentations: segmentations, confidence: confidence,
+                         mask: confidence.map { $0 > 0 }, promptSeconds: t1.timeIntervalSince(t0),
+                         segmentSeconds: t2.timeIntervalSince(t1))
+    }
+}
