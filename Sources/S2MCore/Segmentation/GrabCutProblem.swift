@@ -84,8 +84,10 @@ struct GrabCutProblem {
         return scores.map { s in min(max(1 / (1 + exp(-k * (s - tau))), 1e-3), 1 - 1e-3) }
     }
 
-    /// Runs GrabCut; returns the object mask over the ROI and a quality in [0, 1]: the mean, over
-    /// the box pixels, of the final model's posterior probability of the label each pixel got.
+    /// Runs GrabCut; returns the object mask over the ROI and a quality in [0, 1]: how much better
+    /// than a coin flip the final data terms explain the labelling, `2 a - 1` (clipped at 0) where
+    /// `a` is the mean over the box pixels of the posterior probability of the label each got. A
+    /// box whose object is no different in colour and score from its background gets about 0.
     func solve() throws -> ([Bool], Double) {
         let n = width * height
         let bw = box.width, bh = box.height
@@ -204,7 +206,7 @@ struct GrabCutProblem {
                 agreement += alpha[(y + box.y0) * width + x + box.x0] ? pObject : 1 - pObject
             }
         }
-        return (alpha, agreement / Double(bw * bh))
+        return (alpha, max(0, 2 * agreement / Double(bw * bh) - 1))
     }
 
     /// Solves on a copy shrunk by `factor` (area resampling of colours and scores), then scales
