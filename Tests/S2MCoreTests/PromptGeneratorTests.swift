@@ -139,3 +139,31 @@ import Testing
         #expect(prompts[0].confidence == 1 && prompts[0].kind == .points && prompts[0].source == "peaks")
     }
 }
+
+@Suite struct ParameterSpecTests {
+    func checkDefaults<P: TunableParameters>(_ parameters: P) {
+        let values = parameters.values
+        #expect(Set(values.keys) == Set(P.specs.map(\.key)))
+        for spec in P.specs {
+            #expect(values[spec.key] == spec.defaultValue, "\(P.self).\(spec.key): struct default \(values[spec.key]!) vs spec \(spec.defaultValue)")
+            #expect(spec.minimum <= spec.defaultValue && spec.defaultValue <= spec.maximum)
+        }
+    }
+
+    @Test func specsDescribeTheStructDefaults() {
+        checkDefaults(ComponentTreeParameters())
+        checkDefaults(PeakPointParameters())
+        checkDefaults(GrabCutParameters())
+    }
+
+    @Test func applyingValuesSetsFieldsAndRefusesBadOnes() throws {
+        let p = try ComponentTreeParameters().applying(["maximum-growth": 0.25, "maximum-prompts": 7])
+        #expect(p.maximumGrowth == 0.25 && p.maximumPrompts == 7)
+        #expect(throws: S2MError.self) { try ComponentTreeParameters().applying(["nope": 1]) }
+        #expect(throws: S2MError.self) { try ComponentTreeParameters().applying(["levels": 2]) }
+        #expect(throws: S2MError.self) { try ComponentTreeParameters().applying(["maximum-prompts": 2.5]) }
+        #expect(try GrabCutParameters().applying(["score-weight": 0]).scoreWeight == 0)
+        #expect(try ComponentTreeParameters.parseAssignments(["a=1", "b=0.5"]) == ["a": 1, "b": 0.5])
+        #expect(throws: S2MError.self) { try ComponentTreeParameters.parseAssignments(["a:1"]) }
+    }
+}

@@ -54,13 +54,21 @@ public struct S2MPipeline: Sendable {
     }
 
     /// Runs the method on one image. `prompts`, when given, replace the generator's (imported
-    /// prompts). An empty score map or no prompt gives an empty mask, not an error.
-    public func run(image: RGBImage, scores: ScoreMap, prompts given: [Prompt]? = nil) throws -> S2MResult {
-        guard scores.size == image.size else {
+    /// prompts); scores may then be absent. An empty score map or no prompt gives an empty mask,
+    /// not an error.
+    public func run(image: RGBImage, scores: ScoreMap?, prompts given: [Prompt]? = nil) throws -> S2MResult {
+        if let scores, scores.size != image.size {
             throw S2MError(file: nil, .sizeMismatch("scores are \(scores.size), image is \(image.size)"))
         }
         let t0 = Date()
-        let prompts = try given ?? generator.prompts(scores: scores, image: image)
+        let prompts: [Prompt]
+        if let given {
+            prompts = given
+        } else if let scores {
+            prompts = try generator.prompts(scores: scores, image: image)
+        } else {
+            throw S2MError(file: nil, .invalid("no scores to make prompts from (give scores or prompts)"))
+        }
         let t1 = Date()
         var segmentations: [Segmentation] = []
         if !prompts.isEmpty {

@@ -38,7 +38,7 @@ public struct PromptsFile: Hashable, Sendable {
     /// The JSON text, keys sorted and indented.
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .throw
         let body = Body(format: Self.formatName, version: Self.currentVersion, image: image,
                         width: size?.width, height: size?.height,
