@@ -87,5 +87,7 @@ let package = Package(
                 "S2MSAM", "S2MCore", "CSAMKernels",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
+        // Runs the built s2m in tmux (skipped when tmux or the binary is missing).
+        .testTarget(name: "S2MEndToEndTests", dependencies: ["S2MCore"]),
     ]
 )

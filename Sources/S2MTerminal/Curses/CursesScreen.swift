@@ -103,6 +103,15 @@ public final class CursesScreen {
         (Int(getmaxx(s2m_stdscr())), Int(getmaxy(s2m_stdscr())))
     }
 
+    /// Reads the terminal's size (ioctl) and resizes curses to it; returns the new size.
+    public func resizeToTerminal() -> (columns: Int, rows: Int) {
+        if let s = TerminalCapabilities.size(of: STDOUT_FILENO) {
+            resizeterm(Int32(s.rows), Int32(s.columns))
+        }
+        previous = nil
+        return size
+    }
+
     /// Draws `grid`: only cells that differ from the previous frame are handed to curses.
     public func draw(_ grid: CellGrid) {
         if previous?.width != grid.width || previous?.height != grid.height {

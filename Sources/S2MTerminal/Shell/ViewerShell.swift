@@ -45,7 +45,8 @@ public enum ViewerShell {
         var frame = 0
         var needsDraw = true
         var descriptors = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
-                           pollfd(fd: runner.wakeDescriptor, events: Int16(POLLIN), revents: 0)]
+                           pollfd(fd: runner.wakeDescriptor, events: Int16(POLLIN), revents: 0),
+                           pollfd(fd: SignalTrap.wakeDescriptor, events: Int16(POLLIN), revents: 0)]
         while true {
             if let sig = SignalTrap.received { return .signal(sig) }
             if runner.quit { return .quit }
@@ -85,6 +86,11 @@ public enum ViewerShell {
                 needsDraw = true
             } else if stdinEvents & Int32(POLLHUP | POLLERR | POLLNVAL) != 0 {
                 return .endOfInput
+            }
+            if descriptors[2].revents != 0, SignalTrap.takeResize() {
+                let s = screen.resizeToTerminal()
+                runner.perform(model.handle(.resize(columns: s.columns, rows: s.rows)), on: &model)
+                needsDraw = true
             }
             if descriptors[1].revents != 0 {
                 for event in runner.drain() { runner.perform(model.handle(event), on: &model) }
