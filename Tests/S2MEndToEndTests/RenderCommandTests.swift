@@ -11,6 +11,7 @@ private func runS2M(_ arguments: [String], environment: [String: String] = ["LAN
     @Test(.enabled(if: BuiltBinary.isAvailable, "the s2m binary is not built: skipped"))
     func renderPrintsHalfBlocksOfTheRequestedSize() throws {
         let c = try SyntheticCase.write()
+        defer { try? FileManager.default.removeItem(atPath: c.directory) }
         let r = try runS2M(["render", c.image, "--scores", c.scores, "--panel", "scores", "--width", "64", "--color", "256"])
         #expect(r.status == 0, "\(r.err)")
         let lines = r.out.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
@@ -36,10 +37,12 @@ private func runS2M(_ arguments: [String], environment: [String: String] = ["LAN
         #expect(missing.status == 1)
         #expect(missing.err == "s2m render: /nonexistent/photo.png: no such file\n")
         let c = try SyntheticCase.write()
+        defer { try? FileManager.default.removeItem(atPath: c.directory) }
         let noLabel = try runS2M(["render", c.image, "--panel", "label", "--width", "10"])
         #expect(noLabel.status == 1)
         #expect(noLabel.err == "s2m render: the label panel needs --label\n")
         let mismatch = try SyntheticCase.writeMismatched()
+        defer { try? FileManager.default.removeItem(atPath: (mismatch.image as NSString).deletingLastPathComponent) }
         let bad = try runS2M(["render", mismatch.image, "--scores", mismatch.scores, "--panel", "scores", "--width", "10"])
         #expect(bad.status == 1)
         #expect(bad.err.hasPrefix("s2m render: ") && bad.err.contains("size mismatch"))
@@ -48,6 +51,7 @@ private func runS2M(_ arguments: [String], environment: [String: String] = ["LAN
     @Test(.enabled(if: BuiltBinary.isAvailable, "the s2m binary is not built: skipped"))
     func viewRefusesToRunWithoutATerminal() throws {
         let c = try SyntheticCase.write()
+        defer { try? FileManager.default.removeItem(atPath: c.directory) }
         let r = try runS2M(["view", c.image, "--scores", c.scores], environment: ["LANG": "C.UTF-8", "TERM": "xterm-256color"])
         #expect(r.status == 1)
         #expect(r.err.contains("needs a terminal"))

@@ -64,6 +64,7 @@ private func terminalRestored(_ directory: String) -> Bool {
     @Test(.enabled(if: ready, skipReason))
     func viewShowsHalfBlocksReactsToKeysResizesAndQuitsCleanly() throws {
         let c = try SyntheticCase.write()
+        defer { try? FileManager.default.removeItem(atPath: c.directory) }
         let tmux = try Tmux(command: viewerCommand(c), columns: 160, rows: 50)
 
         // Ready: the status line names the image and the threshold.
@@ -140,6 +141,7 @@ private func terminalRestored(_ directory: String) -> Bool {
     @Test(.enabled(if: ready, skipReason), arguments: [("TERM", SIGTERM), ("INT", SIGINT), ("HUP", SIGHUP)])
     func signalsRestoreTheTerminal(name: String, signal: Int32) throws {
         let c = try SyntheticCase.write()
+        defer { try? FileManager.default.removeItem(atPath: c.directory) }
         let tmux = try Tmux(command: viewerCommand(c), columns: 100, rows: 30)
         #expect(tmux.wait { threshold($0) != nil }.ok)
         if signal == SIGINT {
@@ -156,6 +158,7 @@ private func terminalRestored(_ directory: String) -> Bool {
     @Test(.enabled(if: ready, skipReason))
     func losingTheTerminalEndsTheViewer() throws {
         let c = try SyntheticCase.write()
+        defer { try? FileManager.default.removeItem(atPath: c.directory) }
         let tmux = try Tmux(command: viewerCommand(c), columns: 100, rows: 30)
         #expect(tmux.wait { threshold($0) != nil }.ok)
         let shell = try #require(tmux.panePID)
@@ -170,6 +173,7 @@ private func terminalRestored(_ directory: String) -> Bool {
     @Test(.enabled(if: ready, skipReason))
     func aTooSmallTerminalIsAOneLineError() throws {
         let c = try SyntheticCase.write()
+        defer { try? FileManager.default.removeItem(atPath: c.directory) }
         let tmux = try Tmux(command: viewerCommand(c), columns: 15, rows: 5)
         #expect(waitForExitFile(c.directory) == "exit=1")
         let screen = tmux.capture().replacingOccurrences(of: "\n", with: "")
