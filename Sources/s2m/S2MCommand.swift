@@ -7,5 +7,5 @@ struct S2MCommand: ParsableCommand {
         commandName: "s2m",
         abstract: "Turn out-of-distribution anomaly scores into object masks (S2M) and inspect them.",
         version: "0.1.0",
-        subcommands: [InfoCommand.self, SimulateCommand.self, ViewCommand.self, RenderCommand.self, RunCommand.self, EvalCommand.self])
+        subcommands: [InfoCommand.self, SimulateCommand.self, ViewCommand.self, DemoCommand.self, RenderCommand.self, RunCommand.self, EvalCommand.self])
 }

@@ -63,7 +63,12 @@ private func distance(_ a: RGB, _ b: RGB) -> Int {
             #expect(XtermPalette.nearestExtended(color) == index, "\(map.name): ramp colour not exact")
         }
         #expect(zip(ramp.positions, ramp.positions.dropFirst()).allSatisfy { $0 < $1 })
-        #expect(ramp.indices.count >= 12, "\(map.name) ramp has only \(ramp.indices.count) steps")
+        #expect(ramp.indices.count >= 9, "\(map.name) ramp has only \(ramp.indices.count) steps")
+        // No detour through an off-hue entry: each entry is close to the colormap where it stands.
+        for (color, t) in zip(ramp.colors, ramp.positions) {
+            #expect(Lab(color).distance(to: Lab(map.color(t))) <= PaletteRamp.candidateRadius,
+                    "\(map.name): \(color) far from the colormap at \(t)")
+        }
     }
     // gray can use all 24 ramp greys and the 6 cube greys, and must use nearly all of them.
     #expect(PaletteRamp(colormap: .gray).indices.count >= 28)

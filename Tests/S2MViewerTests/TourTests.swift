@@ -37,6 +37,11 @@ import S2MRender
     #expect(demo.model.mode == .browse)
 }
 
+@Test func everyTourStepFitsItsBox() {
+    let h = Harness()
+    for step in Tour.steps { #expect(step.text(h.model).count <= Tour.lineCount, "\(step.title)") }
+}
+
 @Test func tourBoxIsDrawnAboveTheStatusLine() {
     var h = Harness()
     h.press("t")
@@ -45,4 +50,6 @@ import S2MRender
     let title = rows.firstIndex { $0.contains("1/6  The photo and its anomaly scores") }
     #expect(title != nil)
     #expect(rows[47].contains("└"))
+    // The panels keep clear of the box: no picture cell in its rows.
+    #expect(h.model.screenLayout.frames.allSatisfy { $0.y + $0.height <= 50 - 2 - (Tour.lineCount + 2) })
 }

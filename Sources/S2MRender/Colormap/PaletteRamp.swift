@@ -4,12 +4,13 @@ import S2MCore
 ///
 /// Mapping each colormap value to its nearest palette entry independently bands: lightness can go
 /// back down between neighbouring values (false contours), an entry can come back after another
-/// one, and long plateaus end in sudden steps. The ramp instead chooses, for the colormap's 256
-/// entries, the sequence of palette entries closest to them in CIELAB (least total ΔE76) among the
-/// sequences whose lightness never drops by more than about one just noticeable difference (for colormaps whose own lightness grows: viridis,
-/// inferno, magma, gray; others get the nearest entries with repeats removed). Each palette entry
-/// then stands for one contiguous stretch of values, placed at its mean; between two neighbouring
-/// entries, values are ordered-dithered (4x4 Bayer) on the pixel grid, so gradients stay smooth.
+/// one, and a path may detour through an off-hue entry. The ramp instead chooses, for the
+/// colormap's 256 entries, the sequence of palette entries that is close to them in CIELAB and
+/// moves in small steps (see ``path(targets:candidates:monotoneLightness:)``), never letting
+/// lightness drop by more than about one just noticeable difference for colormaps whose own
+/// lightness grows (viridis, inferno, magma, gray). Each palette entry then stands for one
+/// contiguous stretch of values, placed at its mean; between two neighbouring entries, values are
+/// ordered-dithered (4x4 Bayer) on the pixel grid, so gradients stay smooth.
 public struct PaletteRamp: Hashable, Sendable {
     /// Palette indices along the ramp (16-255, no repeats).
     public let indices: [UInt8]
@@ -23,14 +24,9 @@ public struct PaletteRamp: Hashable, Sendable {
 
     /// Builds the ramp of `colormap` over the palette entries `candidates` (default: 16-255).
     public init(colormap: Colormap, candidates: [UInt8] = Array(16...255)) {
-        let candidateLab = candidates.map { Lab(XtermPalette.color($0)) }
         let targets = colormap.colors.map { Lab($0) }
-        let matched: [UInt8]
-        if Self.isLightnessMonotone(targets) {
-            matched = Self.monotonePath(targets: targets, candidates: candidates, candidateLab: candidateLab)
-        } else {
-            matched = Self.nearestPath(targets: targets, candidates: candidates, candidateLab: candidateLab)
-        }
+        let matched = Self.path(targets: targets, candidates: candidates,
+                                monotoneLightness: Self.isLightnessMonotone(targets))
         // 3. Entries in order, each at the mean position of the colormap entries it covers.
         var indices = [UInt8](), sums = [Float](), counts = [Float]()
         for (i, entry) in matched.enumerated() {
@@ -74,54 +70,54 @@ public struct PaletteRamp: Hashable, Sendable {
     /// How far (in L*) lightness may dip between neighbouring ramp entries: about one just
     /// noticeable difference. Zero would leave viridis only 9 steps in the 256-colour palette.
     public static let lightnessTolerance = 1.0
+    /// Weight of the colour distance between consecutive ramp entries against the fit to the
+    /// colormap: without it the cheapest path may detour through an off-hue entry.
+    public static let jumpWeight = 0.5
+    /// Palette entries farther than this (ΔE76) from every colormap entry are never used.
+    public static let candidateRadius = 30.0
 
-    /// Least total ΔE over sequences of candidates whose lightness never drops by more than
-    /// ``lightnessTolerance`` when the entry changes. Dynamic programming over the colormap
-    /// entries; with candidates sorted by lightness the best predecessor is a prefix minimum.
-    static func monotonePath(targets: [Lab], candidates: [UInt8], candidateLab: [Lab]) -> [UInt8] {
-        let order = candidateLab.indices.sorted { candidateLab[$0].l < candidateLab[$1].l }
-        let n = order.count
-        let sortedLab = order.map { candidateLab[$0] }
-        // limit[k]: number of sorted positions whose lightness is at most L(k) + tolerance.
-        var limit = [Int](repeating: n, count: n)
-        var j = 0
-        for k in 0..<n {
-            while j < n && sortedLab[j].l <= sortedLab[k].l + lightnessTolerance { j += 1 }
-            limit[k] = j
+    /// The sequence of palette entries (one per colormap entry) minimising
+    /// Σ ΔE(colormap entry, palette entry) + ``jumpWeight`` × Σ ΔE(consecutive palette entries),
+    /// where, for lightness-monotone colormaps, lightness may not drop by more than
+    /// ``lightnessTolerance`` from one entry to the next. Dynamic programming over the colormap's
+    /// 256 entries with the nearby palette entries as states; entries that come back are removed.
+    static func path(targets: [Lab], candidates all: [UInt8], monotoneLightness: Bool) -> [UInt8] {
+        let allLab = all.map { Lab(XtermPalette.color($0)) }
+        var keep = [Int]()
+        for (i, lab) in allLab.enumerated() where targets.contains(where: { $0.distance(to: lab) <= candidateRadius }) {
+            keep.append(i)
         }
-        var cost = sortedLab.map { targets[0].distance(to: $0) }
-        var back = [[Int32]](repeating: [Int32](repeating: -1, count: n), count: targets.count)
-        var prefixCost = [Double](repeating: .infinity, count: n + 1)
-        var prefixArg = [Int](repeating: -1, count: n + 1)
+        if keep.isEmpty { keep = Array(all.indices) }
+        let candidates = keep.map { all[$0] }, labs = keep.map { allLab[$0] }
+        let n = candidates.count
+        // Transition costs (infinite where lightness would drop too far).
+        var transition = [Double](repeating: 0, count: n * n)
+        for a in 0..<n {
+            for b in 0..<n where a != b {
+                let allowed = !monotoneLightness || labs[b].l >= labs[a].l - lightnessTolerance
+                transition[a * n + b] = allowed ? jumpWeight * labs[a].distance(to: labs[b]) : .infinity
+            }
+        }
+        var cost = labs.map { targets[0].distance(to: $0) }
+        var back = [Int32](repeating: 0, count: targets.count * n)
+        var next = [Double](repeating: 0, count: n)
         for i in 1..<targets.count {
-            for k in 0..<n {
-                if cost[k] < prefixCost[k] {
-                    prefixCost[k + 1] = cost[k]
-                    prefixArg[k + 1] = k
-                } else {
-                    prefixCost[k + 1] = prefixCost[k]
-                    prefixArg[k + 1] = prefixArg[k]
+            for b in 0..<n {
+                var best = Double.infinity, arg = b
+                for a in 0..<n {
+                    let c = cost[a] + transition[a * n + b]
+                    if c < best { best = c; arg = a }
                 }
+                next[b] = best + targets[i].distance(to: labs[b])
+                back[i * n + b] = Int32(arg)
             }
-            var next = [Double](repeating: .infinity, count: n)
-            for k in 0..<n {
-                let d = targets[i].distance(to: sortedLab[k])
-                let change = prefixCost[limit[k]]
-                if cost[k] <= change {
-                    next[k] = cost[k] + d
-                    back[i][k] = Int32(k)
-                } else {
-                    next[k] = change + d
-                    back[i][k] = Int32(prefixArg[limit[k]])
-                }
-            }
-            cost = next
+            swap(&cost, &next)
         }
         var k = cost.indices.min { cost[$0] < cost[$1] }!
         var path = [UInt8](repeating: 0, count: targets.count)
         for i in stride(from: targets.count - 1, through: 0, by: -1) {
-            path[i] = candidates[order[k]]
-            if i > 0 { k = Int(back[i][k]) }
+            path[i] = candidates[k]
+            if i > 0 { k = Int(back[i * n + k]) }
         }
         return removingReturns(path)
     }
@@ -141,13 +137,6 @@ public struct PaletteRamp: Hashable, Sendable {
             }
         }
         return matched
-    }
-
-    /// The nearest candidate of each target, with returns removed.
-    static func nearestPath(targets: [Lab], candidates: [UInt8], candidateLab: [Lab]) -> [UInt8] {
-        removingReturns(targets.map { target in
-            candidates[candidateLab.indices.min { target.distance(to: candidateLab[$0]) < target.distance(to: candidateLab[$1]) }!]
-        })
     }
 
     /// 4x4 Bayer thresholds in (0, 1).

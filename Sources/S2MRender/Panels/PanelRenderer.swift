@@ -62,7 +62,9 @@ public struct PanelRenderer {
             let bar = ColorBar.render(width: columns, range: range, threshold: scene.threshold,
                                       painter: mode.heatmapPainter(for: options.colormap), mode: mode,
                                       geometry: geometry)
-            full.blit(bar, x: 0, y: imageRows)
+            // Right under the picture (the picture and the bar are centred together).
+            let pictureEnd = (placement.drawY + placement.drawHeight + geometry.pixelsPerRow - 1) / geometry.pixelsPerRow
+            full.blit(bar, x: 0, y: min(max(pictureEnd, 0), imageRows))
         }
         return RenderedPanel(grid: full, placement: placement, imageRows: imageRows)
     }

@@ -18,6 +18,9 @@ public enum Tour {
         public var selectFirstPrompt: Bool
     }
 
+    /// Lines of text of every step (the box's height is fixed so panels do not jump around).
+    public static let lineCount = 4
+
     static func thresholdText(_ m: ViewerModel) -> String {
         TextFormat.score(m.threshold)
     }

@@ -434,11 +434,13 @@ public struct ViewerModel: Sendable {
     /// The panels on screen now.
     public var panelKinds: [PanelKind] {
         if let panelOverride {
-            let fits = ScreenLayout.panelCount(.auto, columns: screenColumns, rows: screenRows, imageAspect: imageAspect)
+            let fits = ScreenLayout.panelCount(.auto, columns: screenColumns, rows: screenRows, imageAspect: imageAspect,
+                                               reservedRows: reservedRows)
             if panelOverride.count <= max(fits, 2) { return panelOverride }
         }
         let hasLabel = current?.data.groundTruth != nil
-        var count = ScreenLayout.panelCount(layout, columns: screenColumns, rows: screenRows, imageAspect: imageAspect)
+        var count = ScreenLayout.panelCount(layout, columns: screenColumns, rows: screenRows, imageAspect: imageAspect,
+                                            reservedRows: reservedRows)
         // Without a label, the label and diff panels would only say so: automatic layouts stop at 4.
         if layout == .auto && !hasLabel { count = min(count, 4) }
         let sets = PanelSets.sets(count: count, hasLabel: hasLabel)
@@ -451,7 +453,14 @@ public struct ViewerModel: Sendable {
     }
 
     public var screenLayout: ScreenLayout {
-        ScreenLayout(columns: screenColumns, rows: screenRows, kinds: panelKinds, imageAspect: imageAspect)
+        ScreenLayout(columns: screenColumns, rows: screenRows, kinds: panelKinds, imageAspect: imageAspect,
+                     reservedRows: reservedRows)
+    }
+
+    /// Rows the tour's text box takes above the status line (the panels keep clear of it).
+    public var reservedRows: Int {
+        guard case .tour = mode else { return 0 }
+        return Tour.lineCount + 2
     }
 
     /// The placement of the first panel's picture (all panels share the viewport).

@@ -43,12 +43,13 @@ public struct ScreenLayout: Hashable, Sendable {
     public var isTooSmall: Bool { columns < Self.minimumColumns || rows < Self.minimumRows }
 
     /// The panel count `choice` gives on this screen for an image of the given aspect.
-    public static func panelCount(_ choice: LayoutChoice, columns: Int, rows: Int, imageAspect: Double) -> Int {
+    public static func panelCount(_ choice: LayoutChoice, columns: Int, rows: Int, imageAspect: Double,
+                                  reservedRows: Int = 0) -> Int {
         switch choice {
         case .panels(let n): return n
         case .auto:
             for n in [6, 4, 2] {
-                let available = rows - footerRows
+                let available = rows - footerRows - effectiveReserve(reservedRows, rows: rows)
                 let grid = bestGrid(count: n, columns: columns, rows: available, imageAspect: imageAspect)
                 let w = columns / grid.columns - 1, h = available / grid.rows - 1
                 // The picture inside the panel must be comfortable, as drawn (square pixels).
@@ -87,15 +88,21 @@ public struct ScreenLayout: Hashable, Sendable {
         return near.min { $0.waste < $1.waste }?.grid ?? (count, 1)
     }
 
-    /// Lays out `kinds` on the screen, leaving the last rows for the status and hint lines.
-    public init(columns: Int, rows: Int, kinds: [PanelKind], imageAspect: Double) {
+    /// Rows kept free above the footer for a box (the tour's), when the panels can spare them.
+    static func effectiveReserve(_ reservedRows: Int, rows: Int) -> Int {
+        rows - footerRows - reservedRows >= 12 ? reservedRows : 0
+    }
+
+    /// Lays out `kinds` on the screen, leaving the last rows for the status and hint lines (and
+    /// `reservedRows` above them for a box, when the screen is tall enough).
+    public init(columns: Int, rows: Int, kinds: [PanelKind], imageAspect: Double, reservedRows: Int = 0) {
         self.columns = columns
         self.rows = rows
         guard columns >= Self.minimumColumns, rows >= Self.minimumRows, !kinds.isEmpty else {
             frames = []
             return
         }
-        let available = rows - Self.footerRows
+        let available = rows - Self.footerRows - Self.effectiveReserve(reservedRows, rows: rows)
         let grid = Self.bestGrid(count: kinds.count, columns: columns, rows: available, imageAspect: imageAspect)
         var frames = [PanelFrame]()
         for (i, kind) in kinds.enumerated() {

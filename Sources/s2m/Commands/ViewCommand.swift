@@ -11,42 +11,53 @@ struct ViewCommand: ParsableCommand {
         commandName: "view",
         abstract: "Inspect images, anomaly scores, threshold and S2M masks in the terminal.",
         discussion: """
-            One image: s2m view IMAGE --scores S [--label L]. Several: --dataset DIR (images with \
-            <stem>.npy / <stem>_scores.npy scores and <stem>_label.png or RoadAnomaly's \
-            <stem>.labels/labels_semantic.png labels) or --manifest FILE (CSV: image,scores,label). \
-            A saved session reopens with --session FILE. Press ? in the viewer for every key; \
-            docs/viewer.md has the key map.
+            One image: s2m view IMAGE --scores S [--label L]. Several: --dataset DIR (a SMIYC, \
+            Fishyscapes or RoadAnomaly folder, detected or given with --layout; --scores DIR for \
+            score maps kept elsewhere, keyed by image stem) or --manifest FILE (CSV or JSON). Labels \
+            use the layout's encoding unless --label-encoding says otherwise. A saved session \
+            reopens with --session FILE. Press ? in the viewer for every key; docs/viewer.md has \
+            the key map.
             """)
 
     @Argument(help: "The photo (PNG, JPEG or WebP).")
     var image: String?
 
-    @Option(help: "Anomaly scores of the image (.npy, .npz or PNG).")
+    @Option(help: "Anomaly scores of the image (.npy, .npz or PNG); with --dataset or --manifest, a folder of score maps keyed by image stem.")
     var scores: String?
 
     @Option(help: "Ground-truth label of the image (PNG).")
     var label: String?
 
-    @Option(help: "A folder of images with scores and labels beside them.")
+    @Option(help: "A dataset folder (SMIYC, Fishyscapes or RoadAnomaly layout).")
     var dataset: String?
 
-    @Option(help: "A CSV manifest: image,scores[,label] per line (paths relative to the manifest).")
+    @Option(help: "The dataset's layout: smiyc, fishyscapes or road-anomaly (default: detected).")
+    var layout: String?
+
+    @Option(help: "A CSV or JSON manifest of cases (image, scores, label, prompts).")
     var manifest: String?
 
     @Option(help: "A session saved by the viewer (s) to reopen.")
     var session: String?
 
+    @Option(name: .customLong("label-encoding"),
+            help: ArgumentHelp("Label values: smiyc, fishyscapes, road-anomaly or ood=V[,void=W|none] (default: the dataset layout's, else smiyc).",
+                               valueName: "encoding"),
+            transform: { try LabelEncoding(parsing: $0) })
+    var labelEncoding: LabelEncoding?
+
     @OptionGroup var display: ViewerDisplayOptions
     @OptionGroup var input: InputOptions
-    @OptionGroup var labels: LabelEncodingOptions
 
     func validate() throws {
         let sources = [image != nil, dataset != nil, manifest != nil].filter { $0 }.count
         if sources > 1 { throw ValidationError("give one of IMAGE, --dataset or --manifest") }
         if sources == 0 && session == nil { throw ValidationError("give an IMAGE, --dataset, --manifest or --session") }
-        if image == nil && (scores != nil || label != nil) {
-            throw ValidationError("--scores and --label go with an IMAGE")
+        if image == nil && label != nil { throw ValidationError("--label goes with an IMAGE") }
+        if image == nil && dataset == nil && manifest == nil && scores != nil {
+            throw ValidationError("--scores goes with an IMAGE, --dataset or --manifest")
         }
+        if layout != nil && dataset == nil { throw ValidationError("--layout goes with --dataset") }
         try display.check()
     }
 
@@ -55,18 +66,21 @@ struct ViewCommand: ParsableCommand {
             var saved: SessionFile?
             if let session { saved = try SessionFile.read(path: session) }
             var items: [DatasetItem]
+            var encoding = labelEncoding ?? .default
             if let image {
                 items = [DatasetItem(name: ViewerLauncher.stem(image), image: image, scores: scores, label: label)]
             } else if let dataset {
-                items = try DatasetDiscovery.folder(dataset)
+                let opened = try Dataset.open(root: dataset, layout: try layout.map { try DatasetLayout(parsing: $0) },
+                                              scores: scores, allowUnpaired: true)
+                items = DatasetDiscovery.items(opened)
+                encoding = labelEncoding ?? opened.layout.defaultEncoding
             } else if let manifest {
-                items = try DatasetDiscovery.manifest(manifest)
+                items = DatasetDiscovery.items(try Dataset.manifest(manifest, scores: scores, allowUnpaired: true))
             } else {
                 items = saved?.items.map(\.datasetItem) ?? []
             }
             return ViewerLauncher.Inputs(items: items, session: saved, sessionPath: session,
-                                         encoding: labels.labelEncoding, readOptions: input.readOptions,
-                                         startTour: false)
+                                         encoding: encoding, readOptions: input.readOptions, startTour: false)
         } display: { display }
     }
 }
@@ -176,64 +190,9 @@ enum ViewerBackends {
     }
 }
 
-/// Finding images and their scores and labels.
+/// Datasets through S2MCore's readers (layouts and manifests, files paired by name).
 enum DatasetDiscovery {
-    static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "webp"]
-
-    /// The images of a folder (sorted by name) with scores and labels found beside them.
-    static func folder(_ path: String) throws -> [DatasetItem] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw S2MError(file: path, .missingFile)
-        }
-        guard isDirectory.boolValue else { throw S2MError(file: path, .invalid("not a folder")) }
-        let fm = FileManager.default
-        let names = try fm.contentsOfDirectory(atPath: path).sorted()
-        func exists(_ name: String) -> String? {
-            let p = (path as NSString).appendingPathComponent(name)
-            return fm.fileExists(atPath: p) ? p : nil
-        }
-        var items = [DatasetItem]()
-        for name in names {
-            let ext = (name as NSString).pathExtension.lowercased()
-            let stem = (name as NSString).deletingPathExtension
-            guard imageExtensions.contains(ext) else { continue }
-            if ["_label", "_labels", "_labels_semantic", "_scores", "_mask", "_gt"].contains(where: { stem.hasSuffix($0) }) { continue }
-            let scores = ["\(stem)_scores.npy", "\(stem).npy", "\(stem)_scores.npz", "\(stem).npz", "\(stem)_scores.png",
-                          "scores/\(stem).npy", "scores/\(stem).npz"].lazy.compactMap(exists).first
-            let label = ["\(stem)_label.png", "\(stem)_labels.png", "\(stem)_labels_semantic.png",
-                         "\(stem).labels/labels_semantic.png", "labels/\(stem).png"].lazy.compactMap(exists).first
-            items.append(DatasetItem(name: stem, image: (path as NSString).appendingPathComponent(name),
-                                     scores: scores, label: label))
-        }
-        guard !items.isEmpty else { throw S2MError(file: path, .invalid("no images (PNG, JPEG, WebP) in this folder")) }
-        return items
-    }
-
-    /// A CSV manifest: `image,scores[,label]` per line; a header line naming the columns is
-    /// skipped; paths are relative to the manifest's folder.
-    static func manifest(_ path: String) throws -> [DatasetItem] {
-        let data = try InputFile.read(path)
-        guard let text = String(data: data, encoding: .utf8) else { throw S2MError(file: path, .corrupt("not UTF-8 text")) }
-        let base = (path as NSString).deletingLastPathComponent
-        func resolve(_ p: String) -> String? {
-            let t = p.trimmingCharacters(in: .whitespaces)
-            if t.isEmpty { return nil }
-            return t.hasPrefix("/") ? t : (base as NSString).appendingPathComponent(t)
-        }
-        var items = [DatasetItem]()
-        for (number, line) in text.split(whereSeparator: \.isNewline).enumerated() {
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            if number == 0 && fields.first?.trimmingCharacters(in: .whitespaces).lowercased() == "image" { continue }
-            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            guard let image = fields.first.flatMap(resolve) else {
-                throw S2MError(file: path, .invalid("line \(number + 1): no image"))
-            }
-            items.append(DatasetItem(name: ViewerLauncher.stem(image), image: image,
-                                     scores: fields.count > 1 ? resolve(fields[1]) : nil,
-                                     label: fields.count > 2 ? resolve(fields[2]) : nil))
-        }
-        guard !items.isEmpty else { throw S2MError(file: path, .invalid("the manifest lists no images")) }
-        return items
+    static func items(_ dataset: Dataset) -> [DatasetItem] {
+        dataset.cases.map { DatasetItem(name: $0.name, image: $0.image, scores: $0.scores, label: $0.label, prompts: $0.prompts) }
     }
 }
