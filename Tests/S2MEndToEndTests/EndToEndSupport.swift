@@ -38,7 +38,8 @@ enum SyntheticCase {
         for y in 0..<h {
             for x in 0..<w {
                 // Sky above, road below.
-                image[x, y] = y < 60 ? RGB(120, 160, 210) : RGB(UInt8(80 + (x + y) % 20), 85, 90)
+                // A vertical gradient: the two pixels of most cells differ, so cells are half blocks.
+                image[x, y] = y < 60 ? RGB(UInt8(60 + 2 * y), 160, 210) : RGB(UInt8(80 + (x + y) % 20), UInt8(40 + y), 90)
                 let dx = Double(x - 160) / 50, dy = Double(y - 110) / 35
                 if dx * dx + dy * dy < 1 {
                     image[x, y] = RGB(200, 60, 40)

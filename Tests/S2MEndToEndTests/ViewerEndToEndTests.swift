@@ -80,7 +80,7 @@ private func terminalRestored(_ directory: String) -> Bool {
         let colours = CaptureColors.cells(tmux.capture(escapes: true))
         let cells = colours.joined()
         let halfBlocks = cells.filter { $0.glyph == "▀" }
-        #expect(halfBlocks.count > 300)
+        #expect(halfBlocks.count > 800)
         #expect(halfBlocks.allSatisfy { $0.foreground.hasPrefix("38;5;") && $0.background.hasPrefix("48;5;") })
         #expect(cells.filter { $0.background.hasPrefix("48;5;") }.count > 3000)
         #expect(Set(cells.map(\.background)).count > 20)
