@@ -67,14 +67,15 @@ private func terminalRestored(_ directory: String) -> Bool {
         defer { try? FileManager.default.removeItem(atPath: c.directory) }
         let tmux = try Tmux(command: viewerCommand(c), columns: 160, rows: 50)
 
-        // Ready: the status line names the image and the threshold.
-        let start = tmux.wait { threshold($0) != nil }
-        #expect(start.ok, "no status line; screen:\n\(start.screen)")
-        #expect(threshold(start.screen) == "0.500")
+        // Ready: the status line names the image and the threshold, and the first prompts and
+        // masks are done (no busy marker).
+        let start = tmux.wait(timeout: 120) { threshold($0) != nil && !statusLine($0).contains("Esc cancels") }
+        #expect(start.ok, "not ready; screen:\n\(start.screen)")
+        let t0 = try #require(threshold(start.screen).flatMap(Double.init))
         let lines = start.screen.components(separatedBy: "\n")
         #expect(lines.count >= 50)
         #expect(lines[48].hasPrefix(" car"))
-        #expect(start.screen.contains(" threshold t=0.500 "))
+        #expect(start.screen.contains(" threshold t="))
         #expect(start.screen.contains(" diff: S2M vs ground truth "))
         // Picture cells: half blocks (or spaces where both halves are equal) in 256-colour form.
         let colours = CaptureColors.cells(tmux.capture(escapes: true))
@@ -85,36 +86,37 @@ private func terminalRestored(_ directory: String) -> Bool {
         #expect(cells.filter { $0.background.hasPrefix("48;5;") }.count > 3000)
         #expect(Set(cells.map(\.background)).count > 20)
 
-        // The threshold moves by 1% of the range per key and the threshold panel changes.
-        let before = start.screen.components(separatedBy: "\n").prefix(47)
+        // The threshold moves by 1% of the range [0, 1] per key (from the nearest whole percent)
+        // and the threshold panel changes.
+        let snapped = (t0 * 100).rounded() / 100
         tmux.send("Right", "Right", "Right", "Right", "Right")
-        let moved = tmux.wait { threshold($0) == "0.550" }
-        #expect(moved.ok, "threshold did not move; status: \(statusLine(moved.screen))")
+        let moved = tmux.wait { abs((threshold($0).flatMap(Double.init) ?? -1) - (snapped + 0.05)) < 0.0006 }
+        #expect(moved.ok, "threshold did not move from \(t0); status: \(statusLine(moved.screen))")
         #expect(statusLine(moved.screen).contains("edited"))
-        #expect(moved.screen.contains(" threshold t=0.550 "))
-        let colourBefore = colours
+        #expect(moved.screen.contains(" threshold t=\(threshold(moved.screen) ?? "?") "))
         let colourAfter = CaptureColors.cells(tmux.capture(escapes: true))
-        #expect(colourBefore != colourAfter, "no cell changed colour")
-        _ = before
+        #expect(colours != colourAfter, "no cell changed colour")
         tmux.send("[", "[", "[", "[", "[")
-        #expect(tmux.wait { threshold($0) == "0.500" }.ok)
+        #expect(tmux.wait { abs((threshold($0).flatMap(Double.init) ?? -1) - snapped) < 0.0006 }.ok)
 
-        // Prompts: make sure there are at least two (add point prompts at the cursor), then step.
+        // Prompts: add two point prompts at the cursor (each is segmented), then step with Tab.
+        let n0 = promptPosition(start.screen)?.1 ?? 0
         tmux.send("c")
         #expect(tmux.wait { $0.contains("┼") }.ok, "no cursor drawn")
         tmux.send("i")
-        #expect(tmux.wait { promptPosition($0) != nil }.ok)
+        let one = tmux.wait(timeout: 120) { promptPosition($0)?.1 == n0 + 1 && !statusLine($0).contains("Esc cancels") }
+        #expect(one.ok, "\(statusLine(one.screen))")
         for _ in 0..<12 { tmux.send("S-Right") }
         tmux.send("i")
-        let two = tmux.wait { (promptPosition($0)?.1 ?? 0) >= 2 }
-        #expect(two.ok)
-        let (k0, n) = promptPosition(two.screen) ?? (0, 0)
+        let two = tmux.wait(timeout: 120) { promptPosition($0)?.1 == n0 + 2 && !statusLine($0).contains("Esc cancels") }
+        #expect(two.ok, "\(statusLine(two.screen))")
+        #expect(promptPosition(two.screen)?.0 == n0 + 2)
         tmux.send("Tab")
-        let stepped = tmux.wait { promptPosition($0)?.0 == k0 % max(n, 1) + 1 }
+        let stepped = tmux.wait { promptPosition($0)?.0 == 1 }
         #expect(stepped.ok, "Tab did not step: \(statusLine(stepped.screen))")
         tmux.send("BTab")
-        let back = tmux.wait { promptPosition($0)?.0 == k0 }
-        #expect(back.ok)
+        let back = tmux.wait { promptPosition($0)?.0 == n0 + 2 }
+        #expect(back.ok, "BTab did not step back: \(statusLine(back.screen))")
 
         // Resize: the layout follows, nothing is drawn outside the new size.
         tmux.resize(columns: 120, rows: 40)

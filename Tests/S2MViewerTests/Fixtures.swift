@@ -58,15 +58,26 @@ struct StripGenerator: PromptGenerator {
 
 struct StripSource: TunablePromptSource {
     var name: String { "strip" }
-    var parameters: [GeneratorParameter] {
-        [GeneratorParameter(key: "count", label: "prompts", help: "number of boxes", defaultValue: 2,
-                            minimum: 0, maximum: 4, step: 1, isInteger: true),
-         GeneratorParameter(key: "blur", label: "score blur", help: "unused", defaultValue: 1,
-                            minimum: 0, maximum: 5, step: 0.5)]
+    var parameters: [ParameterSpec] {
+        [ParameterSpec(key: "count", help: "number of boxes", defaultValue: 2, minimum: 0, maximum: 4, step: 1, isInteger: true),
+         ParameterSpec(key: "score-blur", help: "unused", defaultValue: 1, minimum: 0, maximum: 5, step: 0.5)]
     }
     func generator(values: [String: Double]) throws -> any PromptGenerator {
         StripGenerator(count: Int(values["count"] ?? 2))
     }
+}
+
+/// A second generator: one box over the whole top-left 8x16 block.
+struct BlockSource: TunablePromptSource {
+    struct Generator: PromptGenerator {
+        var name: String { "block" }
+        func prompts(scores: ScoreMap, image: RGBImage?) throws -> [Prompt] {
+            [Prompt(box: Box(x0: 0, y0: 0, x1: 16, y1: 8), confidence: 0.8, source: "block")]
+        }
+    }
+    var name: String { "block" }
+    var parameters: [ParameterSpec] { [] }
+    func generator(values: [String: Double]) throws -> any PromptGenerator { Generator() }
 }
 
 /// A 40x20 case: grey photo, scores 0.9 in the object (x 0..<8, y 0..<8, the first strip box) and
@@ -98,13 +109,12 @@ struct Harness {
         let directory = NSTemporaryDirectory() + "s2m-viewer-tests-\(UUID().uuidString)"
         self.directory = directory
         let allCases = cases ?? ["a": makeCase()]
-        let source: (any TunablePromptSource)? = generator ? StripSource() : nil
+        let sources: [any TunablePromptSource] = generator ? [StripSource(), BlockSource()] : []
         let configuration = ViewerConfiguration(
-            items: items, segmenterNames: segmenters.map(\.name), generatorName: source?.name,
-            generatorParameters: source?.parameters ?? [],
+            items: items, segmenterNames: segmenters.map(\.name), generators: sources.map(GeneratorDescription.init),
             sessionPath: directory + "/session.json", exportDirectory: directory + "/out",
             order: order, session: session, startTour: startTour)
-        let engine = ComputeEngine(promptSource: source, segmenters: segmenters)
+        let engine = ComputeEngine(promptSources: sources, segmenters: segmenters)
         runner = SynchronousRunner(engine: engine, loader: { item in
             guard let c = allCases[item.name] else { throw S2MError(file: item.image, .missingFile) }
             return c

@@ -97,12 +97,12 @@ import S2MRender
 
 @Test func formOverlayShowsParameters() {
     var h = Harness()
-    h.press("g", "Down")
+    h.press("g", "Down", "Down")
     let screen = ScreenRenderer(colorMode: .truecolor, geometry: .halfBlock).render(h.model)
     let rows = (0..<screen.height).map { screen.text(row: $0) }
-    let blurRow = rows.firstIndex { $0.contains("score blur") }!
+    let blurRow = rows.firstIndex { $0.contains("score-blur") }!
     #expect(rows[blurRow].contains("1.0"))
-    #expect(rows.contains { $0.contains("prompt generator: strip") })
-    let x = rows[blurRow].range(of: "score blur")!.lowerBound.utf16Offset(in: rows[blurRow])
+    #expect(rows.contains { $0.contains("generator") && $0.contains("◀ strip ▶") })
+    let x = rows[blurRow].range(of: "score-blur")!.lowerBound.utf16Offset(in: rows[blurRow])
     #expect(screen[x, blurRow].attributes.contains(.reverse))
 }

@@ -11,7 +11,7 @@ import S2MRender
     h.press("Right")                 // moves the cursor, not the threshold
     h.press("c", "]", "]", "]")      // threshold 0.53
     h.press("m")                     // segmenter "inset"
-    h.press("g", "Down", "Right", "Escape")  // blur 1.5
+    h.press("g", "Down", "Down", "Right", "Escape")  // score-blur 1.5
     #expect(h.model.dirty)
     h.press("s")
     #expect(!h.model.dirty)
@@ -20,7 +20,8 @@ import S2MRender
     let session = try SessionFile.read(path: path)
     #expect(session.format == "s2m-session")
     #expect(session.segmenter == "inset")
-    #expect(session.generatorValues["blur"] == 1.5)
+    #expect(session.generatorValues["score-blur"] == 1.5)
+    #expect(session.generator == "strip")
     #expect(session.current == "a")
 
     // Reopen with only the session.

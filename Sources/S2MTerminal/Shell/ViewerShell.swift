@@ -18,7 +18,7 @@ public enum ViewerShell {
 
     /// Runs the viewer until it ends. `configure` receives the terminal's colour mode and
     /// geometry to fill in the configuration.
-    public static func run(configuration: ViewerConfiguration, promptSource: (any TunablePromptSource)?,
+    public static func run(configuration: ViewerConfiguration, promptSources: [any TunablePromptSource],
                            segmenters: [any PromptableSegmenter], loader: @escaping CaseLoader,
                            requestedColor: ColorModeKind?, ascii: Bool) throws -> Ending {
         SignalTrap.install()
@@ -28,7 +28,7 @@ public enum ViewerShell {
         var configuration = configuration
         configuration.colorMode = screen.colorMode
         configuration.geometry = screen.geometry
-        let runner = BackgroundRunner(promptSource: promptSource, segmenters: segmenters, loader: loader,
+        let runner = BackgroundRunner(promptSources: promptSources, segmenters: segmenters, loader: loader,
                                       defaultThreshold: configuration.defaultThreshold)
         defer {
             runner.cancelAll()

@@ -19,8 +19,8 @@ public final class BackgroundRunner: @unchecked Sendable {
     /// Serialises the engine (its session cache is not thread-safe).
     actor Worker {
         let engine: ComputeEngine
-        init(promptSource: (any TunablePromptSource)?, segmenters: [any PromptableSegmenter]) {
-            engine = ComputeEngine(promptSource: promptSource, segmenters: segmenters)
+        init(promptSources: [any TunablePromptSource], segmenters: [any PromptableSegmenter]) {
+            engine = ComputeEngine(promptSources: promptSources, segmenters: segmenters)
         }
         func run(_ job: ComputeJob, report: @Sendable (JobUpdate) -> Void) {
             engine.run(job, isCancelled: { Task.isCancelled }, report: report)
@@ -32,9 +32,9 @@ public final class BackgroundRunner: @unchecked Sendable {
         }
     }
 
-    public init(promptSource: (any TunablePromptSource)?, segmenters: [any PromptableSegmenter],
+    public init(promptSources: [any TunablePromptSource], segmenters: [any PromptableSegmenter],
                 loader: @escaping CaseLoader, defaultThreshold: @escaping @Sendable (ScoreMap) -> Float) {
-        worker = Worker(promptSource: promptSource, segmenters: segmenters)
+        worker = Worker(promptSources: promptSources, segmenters: segmenters)
         self.loader = loader
         self.defaultThreshold = defaultThreshold
         var fds: [Int32] = [-1, -1]

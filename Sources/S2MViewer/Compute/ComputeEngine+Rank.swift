@@ -18,8 +18,8 @@ extension ComputeEngine {
                     let t = job.thresholdOverrides[item.name] ?? defaultThreshold(scores)
                     let thresholdMask = scores.map { $0 > t }
                     var prompts = job.promptOverrides[item.name] ?? data.prompts
-                    if prompts == nil, let values = job.generatorValues, let source = promptSource {
-                        prompts = try source.generator(values: values).prompts(scores: scores, image: data.image)
+                    if prompts == nil, let (g, values) = job.generator, promptSources.indices.contains(g) {
+                        prompts = try promptSources[g].generator(values: values).prompts(scores: scores, image: data.image)
                     }
                     var union = [Bool](repeating: false, count: data.image.count)
                     if let prompts, !prompts.isEmpty, segmenters.indices.contains(job.segmenterIndex) {

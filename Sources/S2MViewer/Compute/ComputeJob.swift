@@ -10,19 +10,20 @@ public struct ComputeJob: Sendable {
     public let image: RGBImage
     public let scores: ScoreMap?
     public let segmenterIndex: Int
-    /// When set, prompts are generated with these parameter values first and all of them segmented.
-    public let generatorValues: [String: Double]?
+    /// When set, prompts are generated first with this generator (index into the engine's list)
+    /// and these parameter values, and all of them segmented.
+    public let generator: (index: Int, values: [String: Double])?
     /// Prompts to segment (besides generated ones).
     public let prompts: [Prompt]
 
     public init(id: Int, caseKey: String, image: RGBImage, scores: ScoreMap?, segmenterIndex: Int,
-                generatorValues: [String: Double]?, prompts: [Prompt]) {
+                generator: (index: Int, values: [String: Double])?, prompts: [Prompt]) {
         self.id = id
         self.caseKey = caseKey
         self.image = image
         self.scores = scores
         self.segmenterIndex = segmenterIndex
-        self.generatorValues = generatorValues
+        self.generator = generator
         self.prompts = prompts
     }
 }
@@ -41,14 +42,14 @@ public enum JobUpdate: Sendable {
 /// kept per (image, segmenter) so stepping prompts or editing one only runs the segmenter's
 /// cheap part. Not thread-safe: one engine is used from one thread (or actor) at a time.
 public final class ComputeEngine {
-    public let promptSource: (any TunablePromptSource)?
+    public let promptSources: [any TunablePromptSource]
     public let segmenters: [any PromptableSegmenter]
     private var sessions: [(key: String, segmenter: Int, session: any SegmentationSession)] = []
     /// Sessions kept (most recent first).
     public let sessionCapacity = 3
 
-    public init(promptSource: (any TunablePromptSource)?, segmenters: [any PromptableSegmenter]) {
-        self.promptSource = promptSource
+    public init(promptSources: [any TunablePromptSource], segmenters: [any PromptableSegmenter]) {
+        self.promptSources = promptSources
         self.segmenters = segmenters
     }
 
@@ -75,8 +76,9 @@ public final class ComputeEngine {
         }
         do {
             var prompts = job.prompts
-            if let values = job.generatorValues {
-                guard let source = promptSource else { throw S2MError(file: nil, .invalid("no prompt generator")) }
+            if let (index, values) = job.generator {
+                guard promptSources.indices.contains(index) else { throw S2MError(file: nil, .invalid("no prompt generator")) }
+                let source = promptSources[index]
                 guard let scores = job.scores else { throw S2MError(file: nil, .invalid("no scores to make prompts from")) }
                 let generated = try source.generator(values: values).prompts(scores: scores, image: job.image)
                 if isCancelled() { return finish("cancelled") }

@@ -4,8 +4,9 @@ import S2MCore
 /// Reads a dataset item with S2MCore's readers: the photo, the scores and the label (sizes
 /// checked to agree), the label turned into ground-truth and void masks by its encoding.
 public enum CaseLoading {
-    /// Reads prompts from a file (the command layer supplies the reader of the prompts format).
-    public typealias PromptReader = @Sendable (_ path: String, _ item: DatasetItem) throws -> [Prompt]
+    /// Reads prompts from a file for an image of the given size (the command layer supplies the
+    /// reader of the prompts formats).
+    public typealias PromptReader = @Sendable (_ path: String, _ imageSize: RasterSize) throws -> [Prompt]
 
     public static func load(_ item: DatasetItem, options: ReadOptions, encoding: LabelEncoding,
                             promptReader: PromptReader? = nil) throws -> LoadedCase {
@@ -20,7 +21,7 @@ public enum CaseLoading {
             guard let promptReader else {
                 throw S2MError(file: path, .unsupported("prompt files cannot be read by this build"))
             }
-            loaded.prompts = try promptReader(path, item)
+            loaded.prompts = try promptReader(path, input.image.size)
         }
         return loaded
     }

@@ -48,18 +48,19 @@ public enum DatasetOrder: String, CaseIterable, Hashable, Sendable, Codable {
 public struct RankJob: Sendable {
     public let id: Int
     public let items: [DatasetItem]
-    public let generatorValues: [String: Double]?
+    /// The generator (index and values) for items whose prompts were not edited.
+    public let generator: (index: Int, values: [String: Double])?
     public let segmenterIndex: Int
     /// Prompts of items edited in this session (by item name), used instead of generating.
     public let promptOverrides: [String: [Prompt]]
     /// Thresholds of items edited in this session (by item name).
     public let thresholdOverrides: [String: Float]
 
-    public init(id: Int, items: [DatasetItem], generatorValues: [String: Double]?, segmenterIndex: Int,
+    public init(id: Int, items: [DatasetItem], generator: (index: Int, values: [String: Double])?, segmenterIndex: Int,
                 promptOverrides: [String: [Prompt]], thresholdOverrides: [String: Float]) {
         self.id = id
         self.items = items
-        self.generatorValues = generatorValues
+        self.generator = generator
         self.segmenterIndex = segmenterIndex
         self.promptOverrides = promptOverrides
         self.thresholdOverrides = thresholdOverrides

@@ -1,73 +1,63 @@
 import S2MCore
 
-/// One numeric parameter of a prompt generator, as the viewer's form shows it.
-public struct GeneratorParameter: Hashable, Sendable, Codable {
-    /// Key used in saved sessions (e.g. `"levels"`).
-    public var key: String
-    /// What the form shows (e.g. `"levels"`), with a one-line explanation.
-    public var label: String
-    public var help: String
-    public var defaultValue: Double
-    public var minimum: Double
-    public var maximum: Double
-    public var step: Double
-    /// Integer parameters are shown and stepped without decimals.
-    public var isInteger: Bool
+/// A prompt generator whose parameters the viewer can tune live. The command layer adapts the
+/// pipeline's generators (their parameter structs and ``ParameterSpec``s) to this.
+public protocol TunablePromptSource: Sendable {
+    /// Name shown in the form and stored in sessions (e.g. `"component-tree"`).
+    var name: String { get }
+    /// The parameters, with their defaults, in form order.
+    var parameters: [ParameterSpec] { get }
+    /// A generator configured with `values` (by key; missing keys take their defaults).
+    func generator(values: [String: Double]) throws -> any PromptGenerator
+}
 
-    public init(key: String, label: String, help: String, defaultValue: Double, minimum: Double,
-                maximum: Double, step: Double, isInteger: Bool = false) {
-        self.key = key
-        self.label = label
-        self.help = help
-        self.defaultValue = defaultValue
-        self.minimum = minimum
-        self.maximum = maximum
-        self.step = step
-        self.isInteger = isInteger
+/// What the model knows of a generator: its name and parameters (the runner holds the generator).
+public struct GeneratorDescription: Hashable, Sendable {
+    public var name: String
+    public var parameters: [ParameterSpec]
+
+    public init(name: String, parameters: [ParameterSpec]) {
+        self.name = name
+        self.parameters = parameters
     }
 
+    public init(_ source: any TunablePromptSource) {
+        self.init(name: source.name, parameters: source.parameters)
+    }
+
+    /// Every parameter at its default.
+    public var defaultValues: [String: Double] {
+        Dictionary(uniqueKeysWithValues: parameters.map { ($0.key, $0.defaultValue) })
+    }
+}
+
+extension ParameterSpec {
     /// `value` clamped to the range and, for integers, rounded.
     public func clamp(_ value: Double) -> Double {
         let v = min(max(value, minimum), maximum)
         return isInteger ? v.rounded() : v
     }
 
-    /// The value as the form prints it.
+    /// The value as the form prints it: as many decimals as the step needs.
     public func format(_ value: Double) -> String {
         if isInteger { return String(Int(value.rounded())) }
-        let decimals = step >= 1 ? 0 : (step >= 0.1 ? 1 : (step >= 0.01 ? 2 : 3))
-        var s = String(Int((value * pow10(decimals)).rounded()))
-        if decimals > 0 {
-            let negative = s.hasPrefix("-")
-            if negative { s.removeFirst() }
-            while s.count <= decimals { s = "0" + s }
-            s.insert(".", at: s.index(s.endIndex, offsetBy: -decimals))
-            if negative { s = "-" + s }
+        var decimals = 0
+        var s = step
+        while decimals < 6 && (s - s.rounded()).magnitude > 1e-9 {
+            s *= 10
+            decimals += 1
         }
-        return s
+        var text = String(Int((value * pow10(decimals)).rounded().magnitude))
+        if decimals > 0 {
+            while text.count <= decimals { text = "0" + text }
+            text.insert(".", at: text.index(text.endIndex, offsetBy: -decimals))
+        }
+        return value < 0 && text.contains(where: { $0 != "0" && $0 != "." }) ? "-" + text : text
     }
 
     private func pow10(_ n: Int) -> Double {
         var p = 1.0
         for _ in 0..<n { p *= 10 }
         return p
-    }
-}
-
-/// A prompt generator whose parameters the viewer can tune live. The command layer adapts the
-/// pipeline's generators (their parameter structs) to this.
-public protocol TunablePromptSource: Sendable {
-    /// Name shown in the form's title and stored in sessions.
-    var name: String { get }
-    /// The parameters, with their defaults, in form order.
-    var parameters: [GeneratorParameter] { get }
-    /// A generator configured with `values` (by key; missing keys take their defaults).
-    func generator(values: [String: Double]) throws -> any PromptGenerator
-}
-
-extension TunablePromptSource {
-    /// The default value of every parameter.
-    public var defaultValues: [String: Double] {
-        Dictionary(uniqueKeysWithValues: parameters.map { ($0.key, $0.defaultValue) })
     }
 }

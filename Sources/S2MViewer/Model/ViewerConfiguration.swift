@@ -7,9 +7,8 @@ public struct ViewerConfiguration: Sendable {
     public var items: [DatasetItem]
     /// Names of the available segmenters, in the order of the runner's list; `m` cycles them.
     public var segmenterNames: [String]
-    /// Name and parameters of the tunable prompt generator, if there is one.
-    public var generatorName: String?
-    public var generatorParameters: [GeneratorParameter]
+    /// The tunable prompt generators, in the order of the runner's list; the first is the default.
+    public var generators: [GeneratorDescription]
     /// The threshold the baseline starts at for a score map (e.g. Otsu's).
     public var defaultThreshold: @Sendable (ScoreMap) -> Float
     /// Where `s` saves the session.
@@ -25,8 +24,7 @@ public struct ViewerConfiguration: Sendable {
     /// Start the guided tour right away.
     public var startTour: Bool
 
-    public init(items: [DatasetItem], segmenterNames: [String], generatorName: String? = nil,
-                generatorParameters: [GeneratorParameter] = [],
+    public init(items: [DatasetItem], segmenterNames: [String], generators: [GeneratorDescription] = [],
                 defaultThreshold: @escaping @Sendable (ScoreMap) -> Float = ViewerConfiguration.midRange,
                 sessionPath: String = "s2m-session.json", exportDirectory: String = "s2m-out",
                 colorMode: ColorModeKind = .truecolor, geometry: CellGeometry = .halfBlock,
@@ -34,8 +32,7 @@ public struct ViewerConfiguration: Sendable {
                 startTour: Bool = false) {
         self.items = items
         self.segmenterNames = segmenterNames
-        self.generatorName = generatorName
-        self.generatorParameters = generatorParameters
+        self.generators = generators
         self.defaultThreshold = defaultThreshold
         self.sessionPath = sessionPath
         self.exportDirectory = exportDirectory

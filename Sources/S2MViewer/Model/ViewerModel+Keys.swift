@@ -113,13 +113,13 @@ extension ViewerModel {
                 cursor = nil
             }
         case .character("g"):
-            if configuration.generatorParameters.isEmpty {
+            if configuration.generators.isEmpty {
                 message = "no tunable prompt generator"
             } else {
                 mode = .form(field: 0)
             }
         case .character("R"):
-            guard configuration.generatorName != nil, current?.data.scores != nil else {
+            guard currentGenerator != nil, current?.data.scores != nil else {
                 message = "no prompt generator"
                 return []
             }
@@ -355,21 +355,35 @@ extension ViewerModel {
         return startCompute()
     }
 
+    /// The generator form: row 0 chooses the generator, the other rows are its parameters.
     mutating func handleFormKey(_ key: ViewerKey, field: Int) -> [ViewerEffect] {
-        let parameters = configuration.generatorParameters
-        guard !parameters.isEmpty else {
+        guard let generator = currentGenerator else {
             mode = .browse
             return []
         }
+        let parameters = generator.parameters
+        let rows = parameters.count + 1
         switch key {
         case .up:
-            mode = .form(field: (field + parameters.count - 1) % parameters.count)
+            mode = .form(field: (field + rows - 1) % rows)
         case .down, .tab:
-            mode = .form(field: (field + 1) % parameters.count)
+            mode = .form(field: (field + 1) % rows)
         case .left, .right, .character("-"), .character("+"), .shiftLeft, .shiftRight:
-            let p = parameters[field]
-            var delta = p.step
-            if key == .left || key == .character("-") || key == .shiftLeft { delta = -delta }
+            let down = key == .left || key == .character("-") || key == .shiftLeft
+            if field == 0 {
+                guard configuration.generators.count > 1 else {
+                    message = "only one prompt generator (\(generator.name))"
+                    return []
+                }
+                otherGeneratorValues[generatorIndex] = generatorValues
+                let n = configuration.generators.count
+                generatorIndex = (generatorIndex + (down ? n - 1 : 1)) % n
+                generatorValues = otherGeneratorValues[generatorIndex] ?? configuration.generators[generatorIndex].defaultValues
+                markEdited()
+                return startCompute(regenerate: true)
+            }
+            let p = parameters[field - 1]
+            var delta = down ? -p.step : p.step
             if key == .shiftLeft || key == .shiftRight { delta *= 10 }
             let old = generatorValues[p.key] ?? p.defaultValue
             let new = p.clamp(old + delta)
@@ -378,7 +392,7 @@ extension ViewerModel {
             markEdited()
             return startCompute(regenerate: true)
         case .character("r"):
-            generatorValues = Dictionary(uniqueKeysWithValues: parameters.map { ($0.key, $0.defaultValue) })
+            generatorValues = generator.defaultValues
             markEdited()
             return startCompute(regenerate: true)
         case .enter, .escape, .character("g"), .character("q"):

@@ -16,7 +16,7 @@ extension ViewerModel {
                                     selected: e?.selected)
         }
         return SessionFile(
-            generator: configuration.generatorName, generatorValues: generatorValues,
+            generator: currentGenerator?.name, generatorValues: generatorValues,
             segmenter: configuration.segmenterNames.indices.contains(segmenterIndex)
                 ? configuration.segmenterNames[segmenterIndex] : nil,
             colormap: colormap.name, current: currentItem?.name, items: items)
@@ -59,8 +59,12 @@ extension ViewerModel {
 
     /// Restores a saved session's settings and edits (items are matched by name).
     mutating func apply(_ session: SessionFile) {
+        if let name = session.generator, let i = configuration.generators.firstIndex(where: { $0.name == name }) {
+            generatorIndex = i
+            generatorValues = configuration.generators[i].defaultValues
+        }
         for (key, value) in session.generatorValues where generatorValues[key] != nil {
-            if let p = configuration.generatorParameters.first(where: { $0.key == key }) {
+            if let p = currentGenerator?.parameters.first(where: { $0.key == key }) {
                 generatorValues[key] = p.clamp(value)
             }
         }

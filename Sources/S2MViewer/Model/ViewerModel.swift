@@ -61,7 +61,11 @@ public struct ViewerModel: Sendable {
     /// Masks by segmenter index, then prompt geometry.
     public internal(set) var masks: [Int: [PromptGeometry: Segmentation]] = [:]
     public internal(set) var threshold: Float = 0
+    /// The generator in use (index into the configuration's list) and its parameter values.
+    public internal(set) var generatorIndex = 0
     public internal(set) var generatorValues: [String: Double]
+    /// Values of the other generators, kept while switching between them.
+    var otherGeneratorValues: [Int: [String: Double]] = [:]
     public internal(set) var segmenterIndex: Int = 0
     public internal(set) var edits: [String: ItemEdits] = [:]
 
@@ -109,9 +113,7 @@ public struct ViewerModel: Sendable {
         self.order = Array(configuration.items.indices)
         self.orderKind = .file
         self.colormap = configuration.colormap
-        self.generatorValues = Dictionary(uniqueKeysWithValues: configuration.generatorParameters.map {
-            ($0.key, $0.defaultValue)
-        })
+        self.generatorValues = configuration.generators.first?.defaultValues ?? [:]
         if let session = configuration.session { apply(session) }
     }
 
@@ -221,7 +223,7 @@ public struct ViewerModel: Sendable {
                     prompts = imported.map { PromptEntry(prompt: $0, origin: .imported) }
                 } else {
                     prompts = []
-                    regenerate = data.scores != nil && configuration.generatorName != nil
+                    regenerate = data.scores != nil && currentGenerator != nil
                 }
                 selected = prompts.isEmpty ? nil : 0
             }
@@ -296,7 +298,7 @@ public struct ViewerModel: Sendable {
         guard let current else { return [] }
         var effects = [ViewerEffect]()
         if regenerate { pendingRegeneration = true }
-        let generate = pendingRegeneration && configuration.generatorName != nil && current.data.scores != nil
+        let generate = pendingRegeneration && currentGenerator != nil && current.data.scores != nil
         let missing = prompts.filter { mask(of: $0) == nil }.map(\.prompt)
         guard generate || !missing.isEmpty, !configuration.segmenterNames.isEmpty || generate else {
             if let job = runningJob {
@@ -312,7 +314,7 @@ public struct ViewerModel: Sendable {
         jobTotal = generate ? 0 : Set(missing.map(PromptGeometry.init)).count
         effects.append(.compute(ComputeJob(
             id: id, caseKey: current.key, image: current.data.image, scores: current.data.scores,
-            segmenterIndex: segmenterIndex, generatorValues: generate ? generatorValues : nil,
+            segmenterIndex: segmenterIndex, generator: generate ? (generatorIndex, generatorValues) : nil,
             prompts: generate ? userPrompts().map(\.prompt).filter { p in missing.contains(p) } : missing)))
         return effects
     }
@@ -380,7 +382,7 @@ public struct ViewerModel: Sendable {
         rankProgress = (0, configuration.items.count)
         effects.append(.rank(RankJob(
             id: id, items: configuration.items,
-            generatorValues: configuration.generatorName == nil ? nil : generatorValues,
+            generator: currentGenerator == nil ? nil : (generatorIndex, generatorValues),
             segmenterIndex: segmenterIndex,
             promptOverrides: edits.compactMapValues { $0.prompts?.filter(\.isEnabled).map(\.prompt) },
             thresholdOverrides: edits.compactMapValues(\.threshold))))
@@ -427,6 +429,11 @@ public struct ViewerModel: Sendable {
         if let item = currentItem, current != nil {
             edits[item.name] = ItemEdits(prompts: prompts, threshold: threshold, selected: selected)
         }
+    }
+
+    /// The generator in use, if any.
+    public var currentGenerator: GeneratorDescription? {
+        configuration.generators.indices.contains(generatorIndex) ? configuration.generators[generatorIndex] : nil
     }
 
     // MARK: - Geometry helpers

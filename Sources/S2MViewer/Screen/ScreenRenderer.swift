@@ -215,18 +215,21 @@ public struct ScreenRenderer {
     }
 
     func drawForm(_ grid: inout CellGrid, model: ViewerModel, field: Int) {
-        let parameters = model.configuration.generatorParameters
-        let labelWidth = parameters.map(\.label.count).max() ?? 8
-        var lines = parameters.map { p -> String in
+        guard let generator = model.currentGenerator else { return }
+        let parameters = generator.parameters
+        let labelWidth = max(parameters.map(\.key.count).max() ?? 8, 9)
+        let arrows = unicode ? ("◀", "▶") : ("<", ">")
+        let choice = model.configuration.generators.count > 1 ? "\(arrows.0) \(generator.name) \(arrows.1)" : generator.name
+        var lines = ["generator".padding(toLength: labelWidth + 2, withPad: " ", startingAt: 0) + choice]
+        lines += parameters.map { p -> String in
             let value = p.format(model.generatorValues[p.key] ?? p.defaultValue)
-            return p.label.padding(toLength: labelWidth + 2, withPad: " ", startingAt: 0)
-                + value.padding(toLength: 8, withPad: " ", startingAt: 0) + p.help
+            return p.key.padding(toLength: labelWidth + 2, withPad: " ", startingAt: 0)
+                + value.padding(toLength: 9, withPad: " ", startingAt: 0) + p.help
         }
         lines.append("")
-        lines.append(unicode ? "↑↓ field   ←→ change (Shift ×10)   r defaults   Enter close"
-                             : "Up/Down field   Left/Right change (Shift x10)   r defaults   Enter close")
+        lines.append(unicode ? "↑↓ row   ←→ change (Shift ×10)   r defaults   Enter close"
+                             : "Up/Down row   Left/Right change (Shift x10)   r defaults   Enter close")
         lines.append("\(model.prompts.count) prompts" + (model.isBusy ? ", remaking…" : ""))
-        drawBox(&grid, title: "prompt generator: \(model.configuration.generatorName ?? "none")", lines: lines,
-                highlight: field, atBottom: false)
+        drawBox(&grid, title: "prompt generator", lines: lines, highlight: field, atBottom: false)
     }
 }

@@ -22,6 +22,7 @@ struct DemoCommand: ParsableCommand {
     var noTour = false
 
     @OptionGroup var display: ViewerDisplayOptions
+    @OptionGroup var pipeline: PipelineOptions
 
     func validate() throws { try display.check() }
 
@@ -31,7 +32,7 @@ struct DemoCommand: ParsableCommand {
             let dataset = try Dataset.open(root: folder, layout: .smiyc)
             return ViewerLauncher.Inputs(items: DatasetDiscovery.items(dataset), session: nil, sessionPath: nil,
                                          encoding: .smiyc, readOptions: ReadOptions(), startTour: !noTour)
-        } display: { display }
+        } display: { display } pipeline: { pipeline }
     }
 
     /// `./samples`, else `samples/` at the root of the package this binary was built from.

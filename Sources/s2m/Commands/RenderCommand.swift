@@ -11,7 +11,8 @@ struct RenderCommand: ParsableCommand {
         commandName: "render",
         abstract: "Print one panel (image, scores, threshold, s2m, label, diff) as ANSI half-block art.",
         discussion: """
-            Each character cell shows two pixels stacked (▀): every pixel is the area average of the \
+            The s2m panel runs the S2M pipeline (--generator, --segmenter and their options, as in \
+            s2m run) or uses --prompts. Each character cell shows two pixels stacked (▀): every pixel is the area average of the \
             image pixels it covers, and image pixels stay square. Without --width the terminal's \
             width is used (80 when stdout is not a terminal); with --height the picture fits in \
             WIDTHxHEIGHT cells. Colours follow the terminal (COLORTERM, TERM, NO_COLOR) unless \
@@ -26,6 +27,15 @@ struct RenderCommand: ParsableCommand {
 
     @Option(help: "Ground-truth label (PNG), the image's size.")
     var label: String?
+
+    @Option(help: "Prompts (an s2m prompts JSON file) for the s2m panel instead of the generator.")
+    var prompts: String?
+
+    @Option(help: "What the diff panel compares with the label: s2m or threshold.")
+    var diff: DiffSource = .s2m
+
+    @Option(help: "Highlight this prompt (1 = the first) on the s2m panel, with its own mask and confidence.")
+    var select: Int?
 
     @Option(help: "What to draw: image, scores, threshold, s2m, label or diff.")
     var panel: PanelKind = .image
@@ -54,6 +64,7 @@ struct RenderCommand: ParsableCommand {
     @Flag(name: .customLong("no-color-bar"), help: "Leave out the colour bar under the scores panel.")
     var noColorBar = false
 
+    @OptionGroup var pipeline: PipelineOptions
     @OptionGroup var input: InputOptions
     @OptionGroup var labels: LabelEncodingOptions
 
@@ -81,9 +92,22 @@ struct RenderCommand: ParsableCommand {
         let geometry: CellGeometry = ascii || !utf8 ? .fullCell : .halfBlock
         let mode = color == "auto" ? ColorModeKind.detect(environment: TerminalCapabilities.environment)
             : ColorModeKind(argument: color)!
-        let item = DatasetItem(name: "image", image: image, scores: scores, label: label)
-        let data = try CaseLoading.load(item, options: input.readOptions, encoding: labels.labelEncoding)
-        let scene = try RenderScene.make(data, panel: panel, threshold: threshold, files: item)
+        let item = DatasetItem(name: "image", image: image, scores: scores, label: label, prompts: prompts)
+        let data = try CaseLoading.load(item, options: input.readOptions, encoding: labels.labelEncoding,
+                                        promptReader: ViewerBackends.readPrompts)
+        var scene = try RenderScene.make(data, panel: panel, threshold: threshold, files: item, diff: diff)
+        if panel == .s2m || (panel == .diff && diff == .s2m) {
+            let result = try pipeline.makePipeline().run(image: data.image, scores: data.scores, prompts: data.prompts)
+            scene.s2mMask = Versioned(result.mask)
+            scene.prompts = result.prompts.map { PromptMarker(prompt: $0) }
+            if let select {
+                guard (1...max(result.prompts.count, 1)).contains(select), !result.prompts.isEmpty else {
+                    throw S2MError(file: nil, .invalid("--select \(select): there \(result.prompts.count == 1 ? "is 1 prompt" : "are \(result.prompts.count) prompts")"))
+                }
+                scene.selectedPrompt = select - 1
+                scene.selectedMask = Versioned(result.segmentations[select - 1].mask)
+            }
+        }
         let columns = width ?? TerminalCapabilities.size()?.columns ?? 80
         let options = RenderOptions(colorMode: mode, geometry: geometry, colormap: Colormap.named(colormap)!,
                                     stretch: stretch, colorBar: !noColorBar)
@@ -103,15 +127,16 @@ struct RenderCommand: ParsableCommand {
 }
 
 extension PanelKind: ExpressibleByArgument {}
+extension DiffSource: ExpressibleByArgument {}
 
 /// The scene `s2m render` draws: the data of one image and the panel's derived masks.
 enum RenderScene {
-    static func make(_ data: LoadedCase, panel: PanelKind, threshold: Float?, files: DatasetItem) throws -> Scene {
+    static func make(_ data: LoadedCase, panel: PanelKind, threshold: Float?, files: DatasetItem, diff: DiffSource) throws -> Scene {
         var scene = Scene(image: Versioned(data.image))
         if let scores = data.scores {
             scene.scores = Versioned(scores)
             scene.scoreRange = Scene.defaultScoreRange(scores)
-            let t = threshold ?? ViewerConfiguration.midRange(scores)
+            let t = threshold ?? ViewerBackends.otsuOrMiddle(scores)
             scene.threshold = t
             scene.thresholdMask = Versioned(scores.map { $0 > t })
         }
@@ -123,12 +148,15 @@ enum RenderScene {
         case .label:
             if data.groundTruth == nil { throw S2MError(file: nil, .invalid("the label panel needs --label")) }
         case .diff:
-            if data.groundTruth == nil || data.scores == nil {
-                throw S2MError(file: nil, .invalid("the diff panel needs --scores and --label"))
+            if data.groundTruth == nil { throw S2MError(file: nil, .invalid("the diff panel needs --label")) }
+            if data.scores == nil && (diff == .threshold || data.prompts == nil) {
+                throw S2MError(file: nil, .invalid("the diff panel needs --scores\(diff == .s2m ? " (or --prompts)" : "")"))
             }
-            scene.diffSource = .threshold
+            scene.diffSource = diff
         case .s2m:
-            throw S2MError(file: nil, .unsupported("the s2m panel needs the S2M pipeline, not in this build yet"))
+            if data.scores == nil && data.prompts == nil {
+                throw S2MError(file: nil, .invalid("the s2m panel needs --scores (or --prompts)"))
+            }
         case .image:
             break
         }

@@ -47,6 +47,7 @@ struct ViewCommand: ParsableCommand {
     var labelEncoding: LabelEncoding?
 
     @OptionGroup var display: ViewerDisplayOptions
+    @OptionGroup var pipeline: PipelineOptions
     @OptionGroup var input: InputOptions
 
     func validate() throws {
@@ -81,7 +82,7 @@ struct ViewCommand: ParsableCommand {
             }
             return ViewerLauncher.Inputs(items: items, session: saved, sessionPath: session,
                                          encoding: encoding, readOptions: input.readOptions, startTour: false)
-        } display: { display }
+        } display: { display } pipeline: { pipeline }
     }
 }
 
@@ -132,7 +133,8 @@ enum ViewerLauncher {
         ((path as NSString).lastPathComponent as NSString).deletingPathExtension
     }
 
-    static func run(name: String, inputs makeInputs: () throws -> Inputs, display: () -> ViewerDisplayOptions) throws {
+    static func run(name: String, inputs makeInputs: () throws -> Inputs, display: () -> ViewerDisplayOptions,
+                    pipeline: () -> PipelineOptions) throws {
         let ending: ViewerShell.Ending
         do {
             let inputs = try makeInputs()
@@ -145,19 +147,19 @@ enum ViewerLauncher {
             }
             // Check the first image before taking over the terminal, so that a bad path is a
             // plain one-line error.
-            let loader = CaseLoading.loader(options: inputs.readOptions, encoding: inputs.encoding)
+            let loader = CaseLoading.loader(options: inputs.readOptions, encoding: inputs.encoding,
+                                            promptReader: ViewerBackends.readPrompts)
             _ = try loader(inputs.items[0])
-            let backends = ViewerBackends.make()
+            let backends = try ViewerBackends.make(pipeline())
             let configuration = ViewerConfiguration(
                 items: inputs.items, segmenterNames: backends.segmenters.map(\.name),
-                generatorName: backends.promptSource?.name,
-                generatorParameters: backends.promptSource?.parameters ?? [],
+                generators: backends.promptSources.map(GeneratorDescription.init),
                 defaultThreshold: backends.defaultThreshold,
                 sessionPath: display.savePath ?? inputs.sessionPath ?? "s2m-session.json",
                 exportDirectory: display.exportDirectory, colormap: Colormap.named(display.colormap)!,
                 order: DatasetOrder(rawValue: display.order)!, session: inputs.session, startTour: inputs.startTour)
             ending = try ViewerShell.run(
-                configuration: configuration, promptSource: backends.promptSource, segmenters: backends.segmenters,
+                configuration: configuration, promptSources: backends.promptSources, segmenters: backends.segmenters,
                 loader: loader, requestedColor: display.color == "auto" ? nil : ColorModeKind(argument: display.color),
                 ascii: display.ascii)
         } catch let error as S2MError {
@@ -176,17 +178,62 @@ enum ViewerLauncher {
     }
 }
 
-/// The prompt generator and segmenters the viewer offers. SAM backends join the list here; the
-/// viewer itself only sees `any PromptableSegmenter`.
+/// The prompt generators and segmenters the viewer offers: every entry of the pipeline's
+/// catalogs, the ones chosen with --generator / --segmenter first (with their options). SAM
+/// backends join through the segmenter catalog; the viewer only sees `any PromptableSegmenter`.
 enum ViewerBackends {
     struct Backends {
-        var promptSource: (any TunablePromptSource)?
+        var promptSources: [any TunablePromptSource]
         var segmenters: [any PromptableSegmenter]
         var defaultThreshold: @Sendable (ScoreMap) -> Float
     }
 
-    static func make() -> Backends {
-        Backends(promptSource: nil, segmenters: [], defaultThreshold: ViewerConfiguration.midRange)
+    /// A catalog generator as the viewer's form sees it; values given on the command line
+    /// become the form's defaults.
+    struct CatalogSource: TunablePromptSource {
+        var entry: GeneratorCatalog.Entry
+        var given: [String: Double]
+        var normalization: ScoreNormalization
+
+        var name: String { entry.name }
+        var parameters: [ParameterSpec] {
+            entry.specs.map { spec in
+                var s = spec
+                if let v = given[spec.key] { s.defaultValue = v }
+                return s
+            }
+        }
+        func generator(values: [String: Double]) throws -> any PromptGenerator {
+            try entry.make(values, normalization)
+        }
+    }
+
+    static func make(_ pipeline: PipelineOptions) throws -> Backends {
+        let chosen = try GeneratorCatalog.entry(pipeline.generator)
+        let given = try ComponentTreeParameters.parseAssignments(pipeline.generatorOptions)
+        _ = try pipeline.makeGenerator()  // checks the options
+        var sources: [any TunablePromptSource] = [CatalogSource(entry: chosen, given: given, normalization: pipeline.normalization)]
+        for entry in GeneratorCatalog.entries where entry.name != chosen.name {
+            sources.append(CatalogSource(entry: entry, given: [:], normalization: pipeline.normalization))
+        }
+        var segmenters: [any PromptableSegmenter] = [try pipeline.makeSegmenter()]
+        for entry in SegmenterCatalog.entries where entry.name != pipeline.segmenter {
+            if let segmenter = try? entry.make([:]) { segmenters.append(segmenter) }
+        }
+        return Backends(promptSources: sources, segmenters: segmenters, defaultThreshold: otsuOrMiddle)
+    }
+
+    /// Otsu's threshold of the scores (the baseline's usual automatic choice), or the middle of
+    /// the score range for a constant map.
+    static let otsuOrMiddle: @Sendable (ScoreMap) -> Float = { scores in
+        ThresholdRule.otsu.threshold(for: scores) ?? ViewerConfiguration.midRange(scores)
+    }
+
+    /// Reads an s2m prompts file, checked against the image's size.
+    static let readPrompts: CaseLoading.PromptReader = { path, size in
+        let file = try PromptsFile.read(path: path)
+        try file.checkSize(size, file: path)
+        return file.prompts
     }
 }
 
