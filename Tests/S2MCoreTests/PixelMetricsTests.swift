@@ -196,6 +196,14 @@ func expectEqual(_ a: PixelMetrics, _ b: PixelMetrics, _ note: String = "",
         #expect(radixSorted(keys) == keys.sorted())
         let sameHigh = (0..<300).map { _ in 0xABC0_0000 | UInt32(rng.int(1 << 20)) }
         #expect(radixSorted(sameHigh) == sameHigh.sorted())
+        // Narrow and clustered ranges, duplicates, a single outlier far away.
+        for span in [1, 7, 255, 256, 70_000, 1 << 24] {
+            let keys = (0..<3000).map { _ in 0x8000_0000 + UInt32(rng.int(span)) } + [0x8000_0000, 0xFFFF_FFFF]
+            #expect(radixSorted(keys) == keys.sorted(), "span \(span)")
+        }
+        let scores = (0..<5000).map { _ in ScoreKey.key(rng.unit() * rng.unit()) }
+        #expect(radixSorted(scores) == scores.sorted())
+        #expect(radixSorted([UInt32](repeating: 9, count: 400)) == [UInt32](repeating: 9, count: 400))
     }
 
     @Test func encodingRoundTrips() throws {

@@ -97,8 +97,8 @@ extension ScoreCountAccumulator {
         let stride = 3 * PaperProtocol.binCount
         let copies = UnsafeMutablePointer<Int>.allocate(capacity: 4 * stride)
         copies.initialize(repeating: 0, count: 4 * stride)
-        let keys = (UnsafeMutablePointer<UInt32>.allocate(capacity: n), UnsafeMutablePointer<UInt32>.allocate(capacity: n))
-        defer { copies.deallocate(); keys.0.deallocate(); keys.1.deallocate() }
+        let keys = scratchBuffers(n)
+        defer { copies.deallocate() }
         var nNeg = 0, nPos = 0, void = 0
         for i in 0..<n {
             let s = sp[i]

@@ -41,6 +41,19 @@ public final class ScoreCountAccumulator {
     var lists: [[UInt32]] = [[], []] { didSet { listsSorted = false } }
     /// True when ``lists`` are sorted.
     private var listsSorted = true
+    /// Scratch space for one image's keys of each class (kept between images: no page faults).
+    private var scratch: [UnsafeMutablePointer<UInt32>] = []
+    private var scratchCapacity = 0
+
+    /// Two scratch buffers of at least `n` keys each.
+    func scratchBuffers(_ n: Int) -> (UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>) {
+        if scratchCapacity < n {
+            for b in scratch { b.deallocate() }
+            scratchCapacity = max(n, 1)
+            scratch = (0..<2).map { _ in UnsafeMutablePointer<UInt32>.allocate(capacity: scratchCapacity) }
+        }
+        return (scratch[0], scratch[1])
+    }
     /// Bytes of counters allocated.
     private var counterBytes = 0
     /// The most bytes the counters may take (256 MiB; lowered by tests).
@@ -73,6 +86,7 @@ public final class ScoreCountAccumulator {
     }
 
     deinit {
+        for b in scratch { b.deallocate() }
         releaseCounters()
         for t in tables { t.deallocate() }
         for t in highTables { t.deallocate() }
@@ -380,41 +394,74 @@ func radixSorted(_ keys: [UInt32]) -> [UInt32] {
     return a
 }
 
-/// Sorts keys ascending in place: a least-significant-digit radix sort (16-bit digits for large
-/// inputs, 11-bit otherwise; digits shared by every key are skipped).
+/// Sorts keys ascending in place. A radix sort on the keys' offsets from their minimum: one
+/// most-significant pass splits them into up to 1,024 ranges (few enough write streams to stay
+/// in cache), then each range, now small, is sorted by least-significant 8-bit digits in cache.
+/// Scores cluster in a few binades, so working on the spanned range (not on all 32 bits) keeps
+/// the first split even.
 func radixSort(_ keys: inout [UInt32]) {
     let n = keys.count
     guard n > 256 else { keys.sort(); return }
-    let bits = n >= 1 << 20 ? 16 : 11
-    let radix = 1 << bits, mask = UInt32(radix - 1)
-    let temp = UnsafeMutablePointer<UInt32>.allocate(capacity: n)
-    defer { temp.deallocate() }
-    let counts = UnsafeMutablePointer<Int>.allocate(capacity: radix)
-    defer { counts.deallocate() }
     keys.withUnsafeMutableBufferPointer { buffer in
-        var src = buffer.baseAddress!, dst = temp
-        var shift = 0
-        while shift < 32 {
-            let sh = UInt32(shift)
-            shift += bits
-            counts.initialize(repeating: 0, count: radix)
-            for i in 0..<n { counts[Int((src[i] >> sh) & mask)] &+= 1 }
-            var sum = 0, skip = false
-            for d in 0..<radix {
-                let c = counts[d]
-                if c == n { skip = true }
-                counts[d] = sum
-                sum &+= c
+        let a = buffer.baseAddress!
+        var lo = UInt32.max, hi = UInt32.min
+        for i in 0..<n { lo = min(lo, a[i]); hi = max(hi, a[i]) }
+        let span = hi &- lo
+        guard span > 0 else { return }
+        let bits = 32 - span.leadingZeroBitCount                // offsets fit in `bits` bits
+        let temp = UnsafeMutablePointer<UInt32>.allocate(capacity: n)
+        defer { temp.deallocate() }
+        let msdBits = min(10, bits)
+        let shift = UInt32(bits - msdBits)
+        let parts = 1 << msdBits
+        var starts = [Int](repeating: 0, count: parts + 1)
+        starts.withUnsafeMutableBufferPointer { st in
+            for i in 0..<n { st[Int((a[i] &- lo) >> shift) + 1] &+= 1 }
+            for p in 0..<parts { st[p + 1] &+= st[p] }
+            var cursor = Array(st[0..<parts])
+            cursor.withUnsafeMutableBufferPointer { cur in
+                for i in 0..<n {
+                    let k = a[i]
+                    let p = Int((k &- lo) >> shift)
+                    temp[cur[p]] = k
+                    cur[p] &+= 1
+                }
             }
-            if skip { continue }
-            for i in 0..<n {
-                let k = src[i]
-                let d = Int((k >> sh) & mask)
-                dst[counts[d]] = k
-                counts[d] &+= 1
+            // Each range: LSD passes over the low `shift` bits, temp <-> a, ending in a.
+            var counts = [Int](repeating: 0, count: 256)
+            counts.withUnsafeMutableBufferPointer { c in
+                for p in 0..<parts {
+                    let start = st[p], m = st[p + 1] - start
+                    if m == 0 { continue }
+                    var src = temp + start, dst = a + start
+                    if m < 48 || shift == 0 {
+                        // Small: insertion sort straight into place.
+                        for i in 0..<m {
+                            let k = src[i]
+                            var j = i
+                            while j > 0 && dst[j - 1] > k { dst[j] = dst[j - 1]; j -= 1 }
+                            dst[j] = k
+                        }
+                        continue
+                    }
+                    var digitShift: UInt32 = 0
+                    while digitShift < shift {
+                        for d in 0..<256 { c[d] = 0 }
+                        for i in 0..<m { c[Int(((src[i] &- lo) >> digitShift) & 0xff)] &+= 1 }
+                        var sum = 0
+                        for d in 0..<256 { let x = c[d]; c[d] = sum; sum &+= x }
+                        for i in 0..<m {
+                            let k = src[i]
+                            let d = Int(((k &- lo) >> digitShift) & 0xff)
+                            dst[c[d]] = k
+                            c[d] &+= 1
+                        }
+                        swap(&src, &dst)
+                        digitShift += 8
+                    }
+                    if src != a + start { (a + start).update(from: src, count: m) }
+                }
             }
-            swap(&src, &dst)
         }
-        if src != buffer.baseAddress! { buffer.baseAddress!.update(from: src, count: n) }
     }
 }
