@@ -161,3 +161,66 @@ func untimed(_ records: [ImageRecord]) -> [ImageRecord] { records.map { var r = 
         #expect(throws: S2MError.self) { try ShardSpec(parsing: "4/3") }
     }
 }
+
+/// A generator with one fixed box prompt, and a segmenter that fills the box.
+struct EvalFixedBoxGenerator: PromptGenerator {
+    var name: String { "fixed" }
+    func prompts(scores: ScoreMap, image: RGBImage?) throws -> [Prompt] {
+        [Prompt(box: Box(x0: 2, y0: 1, x1: 6, y1: 4), confidence: 0.8, source: name)]
+    }
+}
+
+struct EvalBoxFillSegmenter: PromptableSegmenter {
+    var name: String { "box-fill" }
+    final class Session: SegmentationSession {
+        let size: RasterSize
+        init(size: RasterSize) { self.size = size }
+        func segment(_ prompt: Prompt) throws -> Segmentation {
+            var mask = Mask(width: size.width, height: size.height, repeating: false)
+            if let b = prompt.box {
+                for y in Int(b.y0)..<Int(b.y1) { for x in Int(b.x0)..<Int(b.x1) { mask[x, y] = true } }
+            }
+            return Segmentation(mask: mask, quality: 1)
+        }
+    }
+    func prepare(image: RGBImage, scores: ScoreMap?) throws -> any SegmentationSession { Session(size: image.size) }
+}
+
+@Suite struct S2MMethodTests {
+    @Test func confidenceMapMaskAndPrompts() throws {
+        let method = S2MMethod(pipeline: S2MPipeline(generator: EvalFixedBoxGenerator(), segmenter: EvalBoxFillSegmenter()), details: "test")
+        let image = RGBImage(width: 8, height: 5, repeating: RGB(gray: 100))
+        let out = try method.output(for: MethodInput(name: "a", imageFile: "a.jpg", image: image,
+                                                     scores: ScoreMap(width: 8, height: 5, repeating: 0.1)))
+        #expect(out.map[2, 1] == 0.8 && out.map[5, 3] == 0.8 && out.map[6, 3] == 0 && out.map[1, 1] == 0)
+        #expect(out.mask?.trueCount == 12)
+        let prompts = try PromptsFile.decode(try #require(out.attachments["_prompts.json"]))
+        #expect(prompts.prompts.count == 1 && prompts.size == RasterSize(width: 8, height: 5))
+        // Imported prompts replace the generator's.
+        let given = [Prompt(box: Box(x0: 0, y0: 0, x1: 1, y1: 1), confidence: 0.5, source: "user")]
+        let out2 = try method.output(for: MethodInput(name: "a", image: image, scores: nil, prompts: given))
+        #expect(out2.mask?.trueCount == 1 && out2.map[0, 0] == 0.5)
+    }
+
+    @Test func reportHasAlignedRowsAndRatios() throws {
+        let dataset = try makeEvaluationDataset(images: 3, seed: 9)
+        let range = try ThresholdMethod.datasetRange(dataset.cases, options: ReadOptions())
+        let methods: [any EvaluationMethod] = [ThresholdMethod(scaling: .dataset(lo: range.lo, hi: range.hi)), HalfMaskMethod()]
+        let settings = EvaluationSettings(encoding: .smiyc)
+        let outcome = try EvaluationEngine(dataset: dataset, methods: methods, settings: settings).run(indices: [0, 1, 2])
+        let report = EvaluationReport(dataset: DatasetIdentity(dataset), settings: settings, results: outcome.results,
+                                      evaluated: outcome.evaluated, cancelled: false)
+        let table = report.table()
+        #expect(table.contains("\nthreshold ") && table.contains("\nhalf ") && table.contains("\nhalf/threshold "))
+        let csv = report.csv().split(separator: "\n")
+        #expect(csv.count == 1 + 2 + 2 * 3)
+        #expect(csv.allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == EvaluationReport.csvColumns.count })
+        let rows = report.imageRows()
+        // Per-image IoU at the dataset's best threshold averages to the dataset's best IoU.
+        let thresholdRows = rows.filter { $0.method == "threshold" }
+        let mean = thresholdRows.map(\.iou).reduce(0, +) / 3
+        #expect(abs(mean - report.summaries[0].paper!.bestIoU) < 1e-12)
+        let json = try JSONSerialization.jsonObject(with: try report.json()) as? [String: Any]
+        #expect((json?["images"] as? [Any])?.count == 6)
+    }
+}

@@ -17,12 +17,13 @@ public struct EvaluationEngine: Sendable {
     public var readOptions: ReadOptions
     /// Where `--save` writes each method's outputs (`DIR/<method>/<name>.npy`, `_mask.png`, ...).
     public var saveDirectory: String?
-    /// Reads a case's prompts file (set by the command line, which knows the prompt formats).
-    public var promptsReader: (@Sendable (String) throws -> [Prompt])?
+    /// Reads a case's prompts file for an image of the given size (the command line sets it to
+    /// the s2m prompts JSON reader).
+    public var promptsReader: (@Sendable (String, RasterSize) throws -> [Prompt])?
 
     public init(dataset: Dataset, methods: [any EvaluationMethod], settings: EvaluationSettings,
                 readOptions: ReadOptions = ReadOptions(), saveDirectory: String? = nil,
-                promptsReader: (@Sendable (String) throws -> [Prompt])? = nil) {
+                promptsReader: (@Sendable (String, RasterSize) throws -> [Prompt])? = nil) {
         self.dataset = dataset
         self.methods = methods
         self.settings = settings
@@ -148,7 +149,7 @@ public struct EvaluationEngine: Sendable {
         }
         let labels = try LabelReader.read(labelFile, options: readOptions)
         var sizes = [SizeCheck.Input(role: "label", file: labelFile, size: labels.size)]
-        var input = MethodInput(name: c.name)
+        var input = MethodInput(name: c.name, imageFile: c.image)
         if needImage {
             let image = try ImageReader.read(c.image, options: readOptions)
             sizes.append(SizeCheck.Input(role: "image", file: c.image, size: image.size))
@@ -164,7 +165,7 @@ public struct EvaluationEngine: Sendable {
         }
         try SizeCheck.requireSameSize(sizes)
         if let promptsFile = c.prompts, let promptsReader {
-            input.prompts = try promptsReader(promptsFile)
+            input.prompts = try promptsReader(promptsFile, labels.size)
         }
         let truth = try settings.encoding.truthMap(labels, file: labelFile, allowOtherValues: settings.allowOtherLabels)
         return LoadedCase(input: input, truth: truth)

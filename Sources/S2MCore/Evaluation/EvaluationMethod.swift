@@ -4,6 +4,8 @@ import Foundation
 public struct MethodInput: Sendable {
     /// The case's name (unique in the dataset).
     public var name: String
+    /// The photo's file (for matching imported detections by file name).
+    public var imageFile: String?
     /// The photo, when the method asked for it.
     public var image: RGBImage?
     /// The anomaly scores, when the method asked for them.
@@ -11,8 +13,9 @@ public struct MethodInput: Sendable {
     /// Prompts given with the case (manifest `prompts` column), already read, if any.
     public var prompts: [Prompt]?
 
-    public init(name: String, image: RGBImage? = nil, scores: ScoreMap? = nil, prompts: [Prompt]? = nil) {
+    public init(name: String, imageFile: String? = nil, image: RGBImage? = nil, scores: ScoreMap? = nil, prompts: [Prompt]? = nil) {
         self.name = name
+        self.imageFile = imageFile
         self.image = image
         self.scores = scores
         self.prompts = prompts

@@ -118,7 +118,7 @@ public struct EvaluationReport: Sendable {
             }.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
         }
         out.append("")
-        out.append("IoU, AuIoU, meanF1: the paper's protocol (101 thresholds, t* = best); AP, AUROC, FPR95 (SMIYC), FPR95pb (PEBAL/RPL), F1px: pixel level, exact over all distinct scores; sIoU, PPV, F1comp: SMIYC component level (mean F1 over tau 0.25..0.75).")
+        out.append("IoU, AuIoU, meanF1: the paper's protocol (101 thresholds, t* = best); AP, AUROC, FPR95 (SMIYC), FPR95pb (PEBAL/RPL), F1px: pixel level, exact over all distinct scores; sIoU, PPV, F1comp: SMIYC component level (mean F1 over tau 0.25..0.75). Higher is better except for FPR95 and FPR95pb.")
         for s in summaries {
             out.append("components of \(s.name): \(s.binarisation)")
         }

@@ -72,9 +72,21 @@ struct EvalRunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A folder of score maps keyed by image stem (<stem>.npy|.npz|.png).", valueName: "dir"))
     var scores: String?
 
-    @Option(help: ArgumentHelp("Methods to compare, comma-separated: threshold, map:NAME=DIR (maps computed elsewhere, e.g. by s2m run).",
+    @Option(help: ArgumentHelp("Methods to compare, comma-separated: threshold, s2m (with the pipeline options below), map:NAME=DIR (maps computed elsewhere, e.g. by s2m run).",
                                valueName: "list"))
-    var methods: String = "threshold"
+    var methods: String = "threshold,s2m"
+
+    @Option(name: .customLong("detections"), help: ArgumentHelp("For s2m: boxes from COCO-format detector results (e.g. detectron2's coco_instances_results.json), matched to images by file name, instead of the generator.", valueName: "file"))
+    var detections: String?
+
+    @Option(name: .customLong("coco-annotations"), help: ArgumentHelp("A COCO annotations file mapping image ids to file names, for --detections.", valueName: "file"))
+    var cocoAnnotations: String?
+
+    @Option(name: .customLong("min-detection-score"), help: "With --detections: keep boxes scoring above this.")
+    var minDetectionScore: Double = 0.05
+
+    @Option(name: .customLong("max-detections"), help: "With --detections: at most this many boxes per image.")
+    var maxDetections: Int = 100
 
     @Option(name: .customLong("label-encoding"),
             help: ArgumentHelp("Label values: smiyc, fishyscapes, road-anomaly or ood=V[,void=W|none] (default: the layout's).", valueName: "encoding"),
@@ -122,6 +134,7 @@ struct EvalRunCommand: ParsableCommand {
     var progress: ProgressReporter.Mode = .auto
 
     @OptionGroup var output: EvalOutputOptions
+    @OptionGroup var pipeline: PipelineOptions
     @OptionGroup var input: InputOptions
 
     enum VoidHandlingArgument: String, ExpressibleByArgument, CaseIterable {
@@ -140,6 +153,11 @@ struct EvalRunCommand: ParsableCommand {
         if shard != nil && partial == nil { throw ValidationError("--shard needs --partial FILE for the partial counts") }
         if partial != nil && shard == nil { throw ValidationError("--partial goes with --shard K/N") }
         if scoreRange != nil && thresholdScaling != .dataset { throw ValidationError("--score-range goes with --threshold-scaling dataset") }
+        if cocoAnnotations != nil && detections == nil { throw ValidationError("--coco-annotations goes with --detections") }
+        guard maxDetections >= 0 else { throw ValidationError("--max-detections must be >= 0") }
+        guard minDetectionScore.isFinite, minDetectionScore >= 0, minDetectionScore < 1 else {
+            throw ValidationError("--min-detection-score must be in [0, 1)")
+        }
     }
 
     func run() throws {
@@ -174,7 +192,11 @@ struct EvalRunCommand: ParsableCommand {
             reporter.note("s2m eval: stopping after the images in progress (Ctrl-C again to quit at once)")
         }
         let engine = EvaluationEngine(dataset: ds, methods: methodList, settings: settings, readOptions: options,
-                                      saveDirectory: save)
+                                      saveDirectory: save, promptsReader: { path, size in
+                                          let file = try PromptsFile.read(path: path)
+                                          try file.checkSize(size, file: path)
+                                          return file.prompts
+                                      })
         let outcome = try interrupts.run {
             try engine.run(indices: indices, jobs: jobs, completeComponents: shard == nil,
                            progress: { p in reporter.update(phase: p.phase, done: p.done, total: p.total, item: p.image) },
@@ -231,6 +253,17 @@ struct EvalRunCommand: ParsableCommand {
                     }
                 }
                 method = ThresholdMethod(scaling: scaling)
+            } else if spec == "s2m" {
+                var selection = DetectionResults.Selection()
+                selection.minimumScore = minDetectionScore
+                selection.maximumCount = maxDetections
+                let results = try detections.map { try DetectionResults.read(path: $0, annotations: cocoAnnotations) }
+                var details = "generator \(pipeline.generator)\(pipeline.generatorOptions.isEmpty ? "" : " (" + pipeline.generatorOptions.joined(separator: ", ") + ")"), "
+                    + "segmenter \(pipeline.segmenter)\(pipeline.segmenterOptions.isEmpty ? "" : " (" + pipeline.segmenterOptions.joined(separator: ", ") + ")"), "
+                    + "normalization \(pipeline.normalization), overlap \(pipeline.overlap.rawValue), mask confidence \(pipeline.maskConfidence.rawValue)"
+                if let detections { details += "; prompts from \(detections)" }
+                if ds.cases.contains(where: { $0.prompts != nil }) { details += "; prompts files from the manifest where given" }
+                method = S2MMethod(pipeline: try pipeline.makePipeline(), details: details, detections: results, selection: selection)
             } else if spec.hasPrefix("map:") {
                 let body = spec.dropFirst(4)
                 let parts = body.split(separator: "=", maxSplits: 1).map(String.init)
@@ -239,7 +272,7 @@ struct EvalRunCommand: ParsableCommand {
                 guard DirectoryListing.isDirectory(folder) else { throw S2MError(file: folder, .invalid("--methods \(spec): not a folder")) }
                 method = PrecomputedMethod(name: name, folder: folder, options: options)
             } else {
-                throw ValidationError("unknown method '\(spec)' (use threshold or map:NAME=DIR)")
+                throw ValidationError("unknown method '\(spec)' (use threshold, s2m or map:NAME=DIR)")
             }
             guard !list.contains(where: { $0.name == method.name }) else { throw ValidationError("method \(method.name) given twice") }
             list.append(method)
