@@ -2,16 +2,20 @@
 #include "CSAMKernels.h"
 #include "Internal.h"
 
-/// Sum of n floats with 16 independent partial sums (vectorises; the order is fixed, so results
-/// are reproducible run to run).
+/// Sum of n floats. Reassociation is allowed here only, so the compiler may keep several vector
+/// partial sums and add them as a tree (results are reproducible for a given CPU).
 SAM_INLINE float sam_sum(const float *x, long n) {
-    float acc[16] = {0};
-    long i = 0;
-    for (; i + 16 <= n; i += 16)
-        for (int j = 0; j < 16; j++) acc[j] += x[i + j];
+#pragma clang fp reassociate(on)
     float s = 0;
-    for (int j = 0; j < 16; j++) s += acc[j];
-    for (; i < n; i++) s += x[i];
+    for (long i = 0; i < n; i++) s += x[i];
+    return s;
+}
+
+/// Sum of squared deviations from `mean` (see sam_sum).
+SAM_INLINE float sam_sum_squares(const float *x, long n, float mean) {
+#pragma clang fp reassociate(on)
+    float s = 0;
+    for (long i = 0; i < n; i++) s += (x[i] - mean) * (x[i] - mean);
     return s;
 }
 
@@ -27,25 +31,33 @@ SAM_INLINE float sam_max(const float *x, long n) {
     return m;
 }
 
-SAM_MULTIVERSION void sam_layer_norm(const float *x, float *y, const float *gamma, const float *beta,
-                                     long rows, long cols, float eps) {
+SAM_MULTIVERSION void sam_layer_norm_stats(const float *x, float *y, const float *gamma, const float *beta,
+                                           long rows, long cols, float eps, float *mean_out, float *rstd_out) {
     for (long r = 0; r < rows; r++) {
         const float *in = x + r * cols;
         float *out = y + r * cols;
         float mean = sam_sum(in, cols) / (float)cols;
-        float acc[16] = {0};
-        long i = 0;
-        for (; i + 16 <= cols; i += 16)
-            for (int j = 0; j < 16; j++) {
-                float d = in[i + j] - mean;
-                acc[j] = (d * d + acc[j]);
-            }
-        float var = 0;
-        for (int j = 0; j < 16; j++) var += acc[j];
-        for (; i < cols; i++) var += (in[i] - mean) * (in[i] - mean);
-        var /= (float)cols;
+        float var = sam_sum_squares(in, cols, mean) / (float)cols;
         float inv = 1.0f / sqrtf(var + eps);
+        if (mean_out) mean_out[r] = mean;
+        if (rstd_out) rstd_out[r] = inv;
+        // `out` may be `in` (in place, same index), never partly overlapping: no dependence.
+#pragma clang loop vectorize(assume_safety)
         for (long c = 0; c < cols; c++) out[c] = (in[c] - mean) * inv * gamma[c] + beta[c];
+    }
+}
+
+void sam_layer_norm(const float *x, float *y, const float *gamma, const float *beta,
+                    long rows, long cols, float eps) {
+    sam_layer_norm_stats(x, y, gamma, beta, rows, cols, eps, NULL, NULL);
+}
+
+SAM_MULTIVERSION void sam_normalized_update(float *z, const float *add, const float *mean, const float *rstd,
+                                            const float *colsum, const float *shift, long rows, long cols) {
+    for (long r = 0; r < rows; r++) {
+        float *row = z + r * cols;
+        const float m = mean[r], s = rstd[r];
+        for (long c = 0; c < cols; c++) row[c] = s * (row[c] + add[c] - m * colsum[c]) + shift[c];
     }
 }
 
@@ -68,5 +80,23 @@ SAM_MULTIVERSION void sam_add_softmax_rows(float *x, const float *bias, long row
         const float *b = bias + r * ld_bias;
         for (long c = 0; c < cols; c++) row[c] += b[c];
         sam_softmax_row(row, cols);
+    }
+}
+
+SAM_MULTIVERSION void sam_softmax_segments(float *x, long rows, long cols) {
+    for (long r = 0; r < rows; r++) {
+        float *row = x + r * cols;
+        float m = row[0];
+        for (long c = 1; c < cols; c++) m = m > row[c] ? m : row[c];
+        for (long c = 0; c < cols; c++) row[c] -= m;
+    }
+    const long n = rows * cols;
+    for (long i = 0; i < n; i++) x[i] = sam_expf(x[i]);
+    for (long r = 0; r < rows; r++) {
+        float *row = x + r * cols;
+        float s = 0;
+        for (long c = 0; c < cols; c++) s += row[c];
+        float inv = 1.0f / s;
+        for (long c = 0; c < cols; c++) row[c] *= inv;
     }
 }

@@ -59,8 +59,18 @@ void sam_rgb8_to_planes(const uint8_t *rgb, long width, long height, const float
 /// `y` may equal `x`.
 void sam_layer_norm(const float *x, float *y, const float *gamma, const float *beta,
                     long rows, long cols, float eps);
+/// sam_layer_norm that also stores each row's mean and 1 / sqrt(var + eps) (rows values each).
+void sam_layer_norm_stats(const float *x, float *y, const float *gamma, const float *beta,
+                          long rows, long cols, float eps, float *mean, float *rstd);
+/// z[r][c] = rstd[r] * (z[r][c] + add[c] - mean[r] * colsum[c]) + shift[c]: one layer norm
+/// carried through a linear map (see MaskDecoder's upscaling).
+void sam_normalized_update(float *z, const float *add, const float *mean, const float *rstd,
+                           const float *colsum, const float *shift, long rows, long cols);
 /// Softmax over each row of a rows x cols matrix (row stride `ld`), in place.
 void sam_softmax_rows(float *x, long rows, long cols, long ld);
+/// Softmax over each of `rows` contiguous segments of `cols` values, for short segments (a few
+/// prompt tokens): exponentials are taken over the whole buffer in one vectorised pass.
+void sam_softmax_segments(float *x, long rows, long cols);
 /// For each row r: x[r][:] += bias[r][:] (bias row stride `ld_bias`), then softmax in place.
 void sam_add_softmax_rows(float *x, const float *bias, long rows, long cols, long ld, long ld_bias);
 

@@ -27,10 +27,13 @@ struct Linear: Sendable {
         finish(compute, output: output, rows: rows, activation: activation, ldo: ldo)
     }
 
-    /// Adds the bias and applies the activation to rows already holding x W^T.
-    func finish(_ compute: Compute, output: UnsafeMutablePointer<Float>, rows: Int, activation: Activation, ldo: Int? = nil) {
+    /// Adds the bias (unless `addBias` is false) and applies the activation to rows already
+    /// holding x W^T.
+    func finish(_ compute: Compute, output: UnsafeMutablePointer<Float>, rows: Int, activation: Activation, ldo: Int? = nil,
+                addBias: Bool = true) {
         let ldo = ldo ?? outFeatures
         let n = outFeatures
+        let bias = addBias ? self.bias : nil
         compute.parallelRanges(rows, minimumPerThread: max(1, 16384 / max(1, n))) { range in
             if ldo == n {
                 Self.finishRows(output + range.lowerBound * n, rows: range.count, columns: n, bias: bias, activation: activation)

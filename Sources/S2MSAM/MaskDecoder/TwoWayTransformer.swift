@@ -50,16 +50,61 @@ struct TwoWayTransformer: Sendable {
         embedDim = dim
     }
 
-    /// Runs the transformer. `image` (n x dim) and `tokens` (t x dim) are updated in place; the
-    /// positional encodings are `imagePE` (n x dim) and the original tokens.
-    func apply(_ compute: Compute, image: Tensor, imagePE: Tensor, tokens: Tensor) {
-        let n = image.shape[0], t = tokens.shape[0], dim = embedDim
-        let tokenPE = tokens.reshaped([t, dim])  // the prompt tokens as first given
-        let tq = Tensor(zeros: [t, dim]), tOut = Tensor(zeros: [t, dim])
-        let ik = Tensor(zeros: [n, dim]), iOut = Tensor(zeros: [n, dim])
-        let queries = tokens.pointer, keys = image.pointer
+    /// What the transformer needs of one image before any prompt: the image tokens (embedding
+    /// plus the dense "no mask" embedding) with and without positional encoding, and the first
+    /// layer's image-side projections, which no prompt changes.
+    struct ImageContext: Sendable {
+        /// n x dim.
+        let keys: Tensor
+        /// keys + image positional encoding.
+        let keysWithPE: Tensor
+        /// First layer: token->image keys and values, image->token queries (n x internalDim).
+        let firstKeys: Tensor
+        let firstValues: Tensor
+        let firstQueries: Tensor
+    }
 
-        for layer in layers {
+    /// Builds the image context from an embedding (dim x size x size), the positional encoding
+    /// (n x dim) and the dense embedding (dim values).
+    func imageContext(_ compute: Compute, embedding: Tensor, imagePE: Tensor, dense: Tensor) -> ImageContext {
+        let dim = embedDim, n = embedding.count / dim
+        let keys = Tensor(uninitialized: [n, dim])
+        sam_transpose(embedding.pointer, keys.pointer, dim, n)
+        sam_add_bias(keys.pointer, dense.pointer, n, dim)
+        let keysWithPE = Tensor(uninitialized: [n, dim])
+        sam_add_to(keysWithPE.pointer, keys.pointer, imagePE.pointer, n * dim)
+        let first = layers[0]
+        let d = first.tokenToImage.internalDim
+        let firstKeys = Tensor(uninitialized: [n, d]), firstValues = Tensor(uninitialized: [n, d])
+        let firstQueries = Tensor(uninitialized: [n, first.imageToToken.internalDim])
+        first.tokenToImage.kProj.apply(compute, input: keysWithPE.pointer, rows: n, output: firstKeys.pointer)
+        first.tokenToImage.vProj.apply(compute, input: keys.pointer, rows: n, output: firstValues.pointer)
+        first.imageToToken.qProj.apply(compute, input: keysWithPE.pointer, rows: n, output: firstQueries.pointer)
+        return ImageContext(keys: keys, keysWithPE: keysWithPE, firstKeys: firstKeys, firstValues: firstValues,
+                            firstQueries: firstQueries)
+    }
+
+    /// How one layer changed the image tokens: keys' = norm4(keys + probabilities x values + bias),
+    /// with norm4's per-token mean and 1/std.
+    struct KeyUpdate {
+        let attention: TokenAttention
+        let mean: Tensor
+        let rstd: Tensor
+    }
+
+    /// Runs the transformer for one prompt. `tokens` (t x dim) are updated in place; returns the
+    /// updated image tokens (n x dim) and each layer's update of them. The positional encodings
+    /// are `imagePE` and the tokens as given.
+    func apply(_ compute: Compute, context: ImageContext, imagePE: Tensor, tokens: Tensor) -> (keys: Tensor, updates: [KeyUpdate]) {
+        let n = context.keys.shape[0], t = tokens.shape[0], dim = embedDim
+        let tokenPE = tokens.reshaped([t, dim])  // the prompt tokens as first given
+        let tq = Tensor(uninitialized: [t, dim]), tOut = Tensor(uninitialized: [t, dim])
+        let keys = Tensor(uninitialized: [n, dim]), keysWithPE = Tensor(uninitialized: [n, dim])
+        let queries = tokens.pointer
+        var updates: [KeyUpdate] = []
+
+        for (index, layer) in layers.enumerated() {
+            let first = index == 0
             // Self-attention of the tokens.
             if layer.skipFirstPositionalEncoding {
                 layer.selfAttention.apply(compute, q: queries, queries: t, k: queries, v: queries, keys: t, output: tOut.pointer)
@@ -73,37 +118,52 @@ struct TwoWayTransformer: Sendable {
 
             // Tokens attend to the image.
             sam_add_to(tq.pointer, queries, tokenPE.pointer, t * dim)
-            addRows(compute, ik.pointer, keys, imagePE.pointer, n * dim)
-            layer.tokenToImage.apply(compute, q: tq.pointer, queries: t, k: ik.pointer, v: keys, keys: n, output: tOut.pointer)
+            if first {
+                layer.tokenToImage.tokensToImage(compute, queries: tq.pointer, tokens: t, projectedKeys: context.firstKeys.pointer,
+                                                 projectedValues: context.firstValues.pointer, imageTokens: n, output: tOut.pointer)
+            } else {
+                // keysWithPE was written with the previous layer's keys.
+                layer.tokenToImage.tokensToImage(compute, queries: tq.pointer, tokens: t, keyInput: keysWithPE.pointer,
+                                                 valueInput: keys.pointer, imageTokens: n, dim: dim, output: tOut.pointer)
+            }
             sam_add(queries, tOut.pointer, t * dim)
             layer.norm2.apply(compute, input: queries, output: queries, rows: t)
 
             // MLP on the tokens.
-            let hidden = Tensor(zeros: [t, layer.mlp1.outFeatures])
+            let hidden = Tensor(uninitialized: [t, layer.mlp1.outFeatures])
             layer.mlp1.apply(compute, input: queries, rows: t, output: hidden.pointer, activation: .relu)
             layer.mlp2.apply(compute, input: hidden.pointer, rows: t, output: tOut.pointer)
             sam_add(queries, tOut.pointer, t * dim)
             layer.norm3.apply(compute, input: queries, output: queries, rows: t)
 
-            // The image attends to the tokens.
+            // The image attends to the tokens; in the same pass over each band of image rows, the
+            // residual, norm4 (keeping its statistics) and the positional encoding for the next step.
             sam_add_to(tq.pointer, queries, tokenPE.pointer, t * dim)
-            addRows(compute, ik.pointer, keys, imagePE.pointer, n * dim)
-            layer.imageToToken.apply(compute, q: ik.pointer, queries: n, k: tq.pointer, v: queries, keys: t, output: iOut.pointer)
-            addRows(compute, keys, keys, iOut.pointer, n * dim)
-            layer.norm4.apply(compute, input: keys, output: keys, rows: n)
+            let mean = Tensor(uninitialized: [n]), rstd = Tensor(uninitialized: [n])
+            let residual = ResidualTarget(source: first ? UnsafePointer(context.keys.pointer) : UnsafePointer(keys.pointer),
+                                          output: keys.pointer) { rows in
+                let start = rows.lowerBound * dim
+                sam_layer_norm_stats(keys.pointer + start, keys.pointer + start, layer.norm4.weight.pointer, layer.norm4.bias.pointer,
+                                     rows.count, dim, layer.norm4.eps, mean.pointer + rows.lowerBound, rstd.pointer + rows.lowerBound)
+                sam_add_to(keysWithPE.pointer + start, keys.pointer + start, imagePE.pointer + start, rows.count * dim)
+            }
+            let attention: TokenAttention
+            if first {
+                attention = layer.imageToToken.imageToTokens(
+                    compute, projectedQueries: context.firstQueries.pointer, imageTokens: n,
+                    keyTokens: tq.pointer, valueTokens: queries, tokens: t, dim: dim, residual: residual)
+            } else {
+                attention = layer.imageToToken.imageToTokens(
+                    compute, queryInput: keysWithPE.pointer, imageTokens: n,
+                    keyTokens: tq.pointer, valueTokens: queries, tokens: t, dim: dim, residual: residual)
+            }
+            updates.append(KeyUpdate(attention: attention, mean: mean, rstd: rstd))
         }
         sam_add_to(tq.pointer, queries, tokenPE.pointer, t * dim)
-        addRows(compute, ik.pointer, keys, imagePE.pointer, n * dim)
-        finalAttention.apply(compute, q: tq.pointer, queries: t, k: ik.pointer, v: keys, keys: n, output: tOut.pointer)
+        finalAttention.tokensToImage(compute, queries: tq.pointer, tokens: t, keyInput: keysWithPE.pointer,
+                                     valueInput: keys.pointer, imageTokens: n, dim: dim, output: tOut.pointer)
         sam_add(queries, tOut.pointer, t * dim)
         finalNorm.apply(compute, input: queries, output: queries, rows: t)
-    }
-
-    /// out = a + b over count elements, in parallel.
-    private func addRows(_ compute: Compute, _ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>,
-                         _ b: UnsafePointer<Float>, _ count: Int) {
-        compute.parallelRanges(count, minimumPerThread: 65536) { r in
-            sam_add_to(out + r.lowerBound, a + r.lowerBound, b + r.lowerBound, r.count)
-        }
+        return (keys, updates)
     }
 }

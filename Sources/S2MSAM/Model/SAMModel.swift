@@ -39,6 +39,14 @@ public final class SAMModel: Sendable {
     /// The dense positional encoding of the embedding grid, (size*size) x channels.
     let imagePE: Tensor
 
+    /// Identifies the model's behaviour for caches: the checkpoint content and pixel statistics.
+    public var cacheKey: String {
+        var hash = ContentHash()
+        Array(checkpointFingerprint.utf8).withUnsafeBytes { hash.update($0) }
+        (pixelMean + pixelStd).withUnsafeBytes { hash.update($0) }
+        return hash.hex
+    }
+
     /// Side of the square model input (1024).
     public var imageSize: Int { encoder.imageSize }
     /// Side of the low-resolution mask logits (4 x the embedding grid: 256).

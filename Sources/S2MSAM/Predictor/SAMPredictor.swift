@@ -58,11 +58,41 @@ public struct SAMPredictor: Sendable {
                                  originalWidth: image.width, originalHeight: image.height)
     }
 
-    /// Predicts masks for a prompt on an embedded image. With `multimask`, returns the three
-    /// multimask outputs, else the single-mask output. An empty prompt is an error (SAM needs a
-    /// point or a box).
+    /// Readies an embedded image for prompts (the decoder's prompt-independent work, a few ms).
+    public func prepare(_ embedding: SAMImageEmbedding) -> SAMPreparedImage {
+        SAMPreparedImage(embedding: embedding,
+                         context: model.decoder.imageContext(compute, embedding: embedding.embedding, imagePE: model.imagePE,
+                                                             dense: model.promptEncoder.noMask))
+    }
+
+    /// Predicts masks for a prompt on an embedded image (preparing it first; prefer `prepare`
+    /// once and the prepared-image variant for many prompts).
     public func predict(_ prompt: SAMPrompt, on image: SAMImageEmbedding, multimask: Bool) throws -> SAMPrediction {
+        try predict(prompt, on: prepare(image), multimask: multimask)
+    }
+
+    /// Predicts masks for a prompt. With `multimask`, returns the three multimask outputs, else
+    /// the single-mask output, as SamPredictor.predict does. An empty prompt is an error (SAM needs
+    /// a point or a box).
+    public func predict(_ prompt: SAMPrompt, on image: SAMPreparedImage, multimask: Bool) throws -> SAMPrediction {
+        try run(prompt, on: image, multimask: multimask, croppedOnly: false)
+    }
+
+    /// Like `predict`, but computes only the low-resolution rows that the full-size logits need
+    /// (the rest of `lowResolutionLogits` is left zero): faster on non-square images.
+    public func predictFullSize(_ prompt: SAMPrompt, on image: SAMPreparedImage, multimask: Bool) throws -> SAMPrediction {
+        try run(prompt, on: image, multimask: multimask, croppedOnly: true)
+    }
+
+    /// The prompt encoder and mask decoder alone: low-resolution logits (count x 256 x 256) and
+    /// predicted IoUs, without upscaling to the image size.
+    public func decode(_ prompt: SAMPrompt, on image: SAMPreparedImage, multimask: Bool) throws -> (logits: Tensor, iou: [Float]) {
+        try decode(prompt, on: image, multimask: multimask, gridRows: nil)
+    }
+
+    private func decode(_ prompt: SAMPrompt, on prepared: SAMPreparedImage, multimask: Bool, gridRows: Int?) throws -> (logits: Tensor, iou: [Float]) {
         guard !prompt.isEmpty else { throw S2MError(file: nil, .invalid("a SAM prompt needs at least one point or a box")) }
+        let image = prepared.embedding
         let transform = ResizeLongestSide(target: model.imageSize)
         let h = image.originalHeight, w = image.originalWidth
         let points = prompt.points.map { p -> (x: Double, y: Double, label: PromptEncoder.PointLabel) in
@@ -75,17 +105,38 @@ public struct SAMPredictor: Sendable {
             return (a.x, a.y, c.x, c.y)
         }
         let sparse = model.promptEncoder.sparseEmbeddings(points: points, box: box)
-        let (allMasks, allIoU) = model.decoder.predict(compute, embedding: image.embedding, imagePE: model.imagePE,
-                                                        dense: model.promptEncoder.noMask, sparse: sparse)
-        let selected = multimask ? Array(1..<allIoU.count) : [0]
-        let low = allMasks.shape[1]
-        let lowRes = Tensor(zeros: [selected.count, low, low])
-        for (i, m) in selected.enumerated() {
-            (lowRes.pointer + i * low * low).update(from: allMasks.pointer + m * low * low, count: low * low)
-        }
+        let selected = multimask ? Array(1..<model.decoder.maskTokenCount) : [0]
+        let (lowRes, allIoU) = model.decoder.predict(compute, context: prepared.context, imagePE: model.imagePE, sparse: sparse,
+                                                     selected: selected, rows: gridRows)
+        return (lowRes, selected.map { allIoU[$0] })
+    }
+
+    private func run(_ prompt: SAMPrompt, on prepared: SAMPreparedImage, multimask: Bool, croppedOnly: Bool) throws -> SAMPrediction {
+        let image = prepared.embedding
+        let h = image.originalHeight, w = image.originalWidth
+        let transform = ResizeLongestSide(target: model.imageSize)
         let (rh, rw) = transform.resizedSize(height: h, width: w)
+        // Low-resolution rows the upscaling to rh rows reads (bilinear, 4x), in embedding-grid rows.
+        var gridRows: Int?
+        if croppedOnly {
+            let lowRows = Int((Double(rh) - 0.5) / 4 - 0.5) + 2
+            gridRows = min(model.encoder.embeddingSize, (lowRows + 3) / 4)
+        }
+        let (lowRes, iou) = try decode(prompt, on: prepared, multimask: multimask, gridRows: gridRows)
         let full = MaskPostprocessing(inputSize: model.imageSize, resizedHeight: rh, resizedWidth: rw,
                                       originalHeight: h, originalWidth: w).apply(compute, logits: lowRes)
-        return SAMPrediction(logits: full, iouPredictions: selected.map { allIoU[$0] }, lowResolutionLogits: lowRes)
+        return SAMPrediction(logits: full, iouPredictions: iou, lowResolutionLogits: lowRes)
+    }
+}
+
+/// An embedded image readied for prompts: the embedding and the decoder's per-image context
+/// (about 10 MB). Immutable, so one prepared image can serve several threads.
+public final class SAMPreparedImage: Sendable {
+    public let embedding: SAMImageEmbedding
+    let context: MaskDecoder.ImageContext
+
+    init(embedding: SAMImageEmbedding, context: MaskDecoder.ImageContext) {
+        self.embedding = embedding
+        self.context = context
     }
 }

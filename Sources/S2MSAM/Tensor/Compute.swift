@@ -82,16 +82,26 @@ public struct Compute: Sendable {
     ) {
         guard m > 0, n > 0 else { return }
         let work = Double(m) * Double(n) * Double(k)
-        let parts = work < 2_000_000 ? 1 : min(threads, m)
         let transB = transposeB ? CblasTrans : CblasNoTrans
-        parallelRanges(parts) { range in
-            for part in range {
-                let r0 = m * part / parts, r1 = m * (part + 1) / parts
-                guard r0 < r1 else { continue }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, transB,
-                            Int32(r1 - r0), Int32(n), Int32(k), alpha,
-                            a + r0 * lda, Int32(lda), b, Int32(ldb), beta,
-                            c + r0 * ldc, Int32(ldc))
+        if work < 1_000_000 || threads == 1 {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, transB, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda),
+                        b, Int32(ldb), beta, c, Int32(ldc))
+            return
+        }
+        if m >= 16 * threads {
+            // Split the rows of A and C: each thread packs all of B, which is small next to A.
+            parallelRanges(m, minimumPerThread: 16) { rows in
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, transB, Int32(rows.count), Int32(n), Int32(k), alpha,
+                            a + rows.lowerBound * lda, Int32(lda), b, Int32(ldb), beta,
+                            c + rows.lowerBound * ldc, Int32(ldc))
+            }
+        } else {
+            // Few rows (prompt tokens): split the columns of B and C, so each thread reads only
+            // its share of B (the weights).
+            parallelRanges(n, minimumPerThread: 16) { cols in
+                let bPart = transposeB ? b + cols.lowerBound * ldb : b + cols.lowerBound
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, transB, Int32(m), Int32(cols.count), Int32(k), alpha,
+                            a, Int32(lda), bPart, Int32(ldb), beta, c + cols.lowerBound, Int32(ldc))
             }
         }
     }
