@@ -64,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "s2m",
             dependencies: [
-                "S2MCore", "S2MRender", "S2MViewer", "S2MTerminal",
+                "S2MCore", "S2MRender", "S2MViewer", "S2MTerminal", "S2MSAM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

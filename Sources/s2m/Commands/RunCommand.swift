@@ -59,6 +59,7 @@ struct RunCommand: ParsableCommand {
     var out: String = "s2m-out"
 
     @OptionGroup var pipeline: PipelineOptions
+    @OptionGroup var single: SinglePromptOptions
     @OptionGroup var input: InputOptions
     @OptionGroup var labels: LabelEncodingOptions
 
@@ -71,6 +72,7 @@ struct RunCommand: ParsableCommand {
         if imageID != nil && detections == nil { throw ValidationError("--image-id goes with --detections") }
         if cocoAnnotations != nil && detections == nil { throw ValidationError("--coco-annotations goes with --detections") }
         guard maxDetections >= 0 else { throw ValidationError("--max-detections must be >= 0") }
+        try single.check(image: image, otherPromptSources: prompts != nil || detections != nil)
         guard minDetectionScore.isFinite, minDetectionScore >= 0, minDetectionScore < 1 else {
             throw ValidationError("--min-detection-score must be in [0, 1)")
         }
@@ -85,6 +87,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        if single.isActive { return try runSinglePrompt(single) }
         let cases: [Case]
         let s2m: S2MPipeline
         let results: DetectionResults?

@@ -218,7 +218,9 @@ enum ViewerBackends {
         }
         var segmenters: [any PromptableSegmenter] = [try pipeline.makeSegmenter()]
         for entry in SegmenterCatalog.entries where entry.name != pipeline.segmenter {
-            if let segmenter = try? entry.make([:]) { segmenters.append(segmenter) }
+            // --checkpoint also offers SAM beside another chosen segmenter.
+            let options = entry.name == SAMCatalog.entry.name ? pipeline.checkpoint.map { ["checkpoint": $0] } ?? [:] : [:]
+            if let segmenter = try? entry.make(options) { segmenters.append(segmenter) }
         }
         return Backends(promptSources: sources, segmenters: segmenters, defaultThreshold: otsuOrMiddle)
     }

@@ -54,6 +54,7 @@ enum SegmenterCatalog {
             }
             return GrabCutSegmenter(parameters: try GrabCutParameters().applying(numbers))
         },
+        SAMCatalog.entry,
     ]
 
     static func entry(_ name: String) throws -> Entry {
@@ -76,8 +77,12 @@ struct PipelineOptions: ParsableArguments {
     var generatorOptions: [String] = []
 
     @Option(name: .customLong("segmenter"),
-            help: ArgumentHelp("Promptable segmenter: grabcut (default).", valueName: "name"))
+            help: ArgumentHelp("Promptable segmenter: grabcut (default) or sam (with --checkpoint).", valueName: "name"))
     var segmenter = "grabcut"
+
+    @Option(name: .customLong("checkpoint"),
+            help: ArgumentHelp("For --segmenter sam: an official SAM or MobileSAM checkpoint (sam_vit_b_01ec64.pth, mobile_sam.pt; docs/models.md).", valueName: "path"))
+    var checkpoint: String?
 
     @Option(name: .customLong("segmenter-option"),
             help: ArgumentHelp("A segmenter setting, e.g. score-weight=0 (repeatable; see docs/pipeline.md).", valueName: "key=value"))
@@ -114,9 +119,10 @@ struct PipelineOptions: ParsableArguments {
             guard parts.count == 2 else { throw S2MError(file: nil, .invalid("--segmenter-option '\(item)' is not KEY=VALUE")) }
             options[parts[0]] = parts[1]
         }
+        if let checkpoint, options["checkpoint"] == nil { options["checkpoint"] = checkpoint }
         do {
             return try entry.make(options)
-        } catch let e as S2MError {
+        } catch let e as S2MError where e.file == nil {
             throw S2MError(file: nil, .invalid("--segmenter-option: \(e.reason)"))
         }
     }
