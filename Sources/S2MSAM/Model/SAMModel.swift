@@ -15,9 +15,10 @@ public final class SAMModel: Sendable {
             switch self {
             case .vit(let dim, let depth, let heads, let global):
                 let name = [768: "ViT-B", 1024: "ViT-L", 1280: "ViT-H"][dim] ?? "ViT"
-                return "SAM \(name) (width \(dim), depth \(depth), \(heads) heads, global attention in blocks \(global))"
+                let blocks = global.map(String.init).joined(separator: ", ")
+                return "SAM \(name): width \(dim), depth \(depth), \(heads) heads, global attention in blocks \(blocks)"
             case .tinyViT(let widths):
-                return "MobileSAM TinyViT (stage widths \(widths))"
+                return "MobileSAM TinyViT: stage widths \(widths.map(String.init).joined(separator: ", "))"
             }
         }
     }

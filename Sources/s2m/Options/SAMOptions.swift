@@ -5,8 +5,9 @@ import S2MSAM
 
 /// `--segmenter sam`: Segment Anything or MobileSAM from an official checkpoint. Options (from
 /// `--checkpoint PATH` and `--segmenter-option KEY=VALUE`): `checkpoint` (required), `threads`
-/// (default: all cores), `cache` (a folder, or `off`; default ~/.cache/s2m/sam-embeddings) and
-/// `masks` (single, best or automatic; see docs/models.md).
+/// (default: all cores), `cache` (a folder, or `off`; default ~/.cache/s2m/sam-embeddings),
+/// `masks` (single, best or automatic) and `pixel-mean` / `pixel-std` (R,G,B on the 0-255 scale,
+/// for models trained with other statistics than SamPredictor's); see docs/models.md.
 enum SAMCatalog {
     static let entry = SegmenterCatalog.Entry(
         name: "sam", summary: "Segment Anything / MobileSAM from an official checkpoint (--checkpoint PATH; docs/models.md)"
@@ -15,12 +16,12 @@ enum SAMCatalog {
     }
 
     static func makeSegmenter(_ options: [String: String]) throws -> SAMSegmenter {
-        let known: Set<String> = ["checkpoint", "threads", "cache", "masks"]
+        let known: Set<String> = ["checkpoint", "threads", "cache", "masks", "pixel-mean", "pixel-std"]
         if let unknown = options.keys.sorted().first(where: { !known.contains($0) }) {
             throw S2MError(file: nil, .invalid("unknown sam option '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))"))
         }
         guard let checkpoint = options["checkpoint"], !checkpoint.isEmpty else {
-            throw S2MError(file: nil, .invalid("--segmenter sam needs --checkpoint PATH (sam_vit_b_01ec64.pth, mobile_sam.pt, ...; see docs/models.md)"))
+            throw S2MError(file: "--checkpoint", .invalid("needed by --segmenter sam: the path of an official checkpoint (sam_vit_b_01ec64.pth, mobile_sam.pt, ...; see docs/models.md)"))
         }
         var compute = Compute.allCores
         if let text = options["threads"] {
@@ -40,7 +41,18 @@ enum SAMCatalog {
             }
             selection = s
         }
-        return try SAMSegmenter(checkpointPath: checkpoint, compute: compute, cache: cache, selection: selection)
+        func triple(_ key: String, positive: Bool) throws -> [Double]? {
+            guard let text = options[key] else { return nil }
+            let values = text.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard values.count == 3, values.allSatisfy({ $0.isFinite && (!positive || $0 > 0) }) else {
+                throw S2MError(file: nil, .invalid("sam option \(key) needs three\(positive ? " positive" : "") numbers R,G,B, got '\(text)'"))
+            }
+            return values
+        }
+        let model = try SAMModel(checkpointPath: checkpoint,
+                                 pixelMean: try triple("pixel-mean", positive: false) ?? SAMModel.defaultPixelMean,
+                                 pixelStd: try triple("pixel-std", positive: true) ?? SAMModel.defaultPixelStd)
+        return SAMSegmenter(model: model, compute: compute, cache: cache, selection: selection)
     }
 }
 
@@ -115,9 +127,15 @@ extension RunCommand {
     /// and, with SAM, the logits; prints a summary line.
     func runSinglePrompt(_ options: SinglePromptOptions) throws {
         let imagePath = image!
+        let segmenter: any PromptableSegmenter
+        do {
+            segmenter = try pipeline.makeSegmenter()
+        } catch let error as S2MError {
+            Self.fail(error)
+            throw ExitCode(1)
+        }
         do {
             let prompt = try options.prompt()
-            let segmenter = try pipeline.makeSegmenter()
             let loaded = try InputCase.load(image: imagePath, scores: scores, label: label, options: input.readOptions)
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             let inputs = [imagePath, scores, label].compactMap { $0 }
