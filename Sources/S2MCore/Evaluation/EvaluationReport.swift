@@ -120,7 +120,8 @@ public struct EvaluationReport: Sendable {
         out.append("")
         out.append("IoU, AuIoU, meanF1: the paper's protocol (101 thresholds, t* = best); AP, AUROC, FPR95 (SMIYC), FPR95pb (PEBAL/RPL), F1px: pixel level, exact over all distinct scores; sIoU, PPV, F1comp: SMIYC component level (mean F1 over tau 0.25..0.75). Higher is better except for FPR95 and FPR95pb.")
         for s in summaries {
-            out.append("components of \(s.name): \(s.binarisation)")
+            let how = cancelled && s.binarisation == .pending ? "not computed (stopped early)" : "\(s.binarisation)"
+            out.append("components of \(s.name): \(how)")
         }
         if cancelled { out.append("stopped early: the numbers above cover the \(evaluated.count) images finished") }
         return out.joined(separator: "\n") + "\n"
