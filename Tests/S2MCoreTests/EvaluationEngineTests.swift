@@ -224,3 +224,35 @@ struct EvalBoxFillSegmenter: PromptableSegmenter {
         #expect((json?["images"] as? [Any])?.count == 6)
     }
 }
+
+/// The whole chain on the bundled samples (real photos, labels and float16 scores): dataset
+/// layout, readers, label encoding, engine, metrics, against the oracles.
+@Suite struct SamplesEvaluationTests {
+    static var samplesRoot: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("samples").path
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: SamplesEvaluationTests.samplesRoot + "/images"), "samples/ not found: skipped"))
+    func samplesEqualTheOracles() throws {
+        var dataset = try Dataset.open(root: Self.samplesRoot)
+        #expect(dataset.layout == .smiyc && dataset.cases.count >= 2)
+        dataset.cases = Array(dataset.cases.prefix(2))
+        let engine = EvaluationEngine(dataset: dataset, methods: [ThresholdMethod(scaling: .none)],
+                                      settings: EvaluationSettings(encoding: .smiyc))
+        let outcome = try engine.run(indices: [0, 1], jobs: 2)
+        let summary = outcome.results[0].summary(void: .paper)
+        var images: [(scores: ScoreMap, truth: TruthMap)] = []
+        for c in dataset.cases {
+            let labels = try LabelReader.read(c.label!)
+            images.append((try ScoreReader.read(c.scores!), try LabelEncoding.smiyc.truthMap(labels)))
+        }
+        #expect(summary.paper == ReferenceMetrics.paperSummary(images: images, void: .paper))
+        var scored: [(score: Float, isPositive: Bool)] = []
+        for (s, t) in images {
+            for (v, c) in zip(s.pixels, t.pixels) where c != .void { scored.append((v, c == .anomaly)) }
+        }
+        expectEqual(summary.pixel, PixelMetrics(runs: ScoreCountRuns(scored: scored)))
+        #expect(summary.pixel.positives > 0 && summary.components != nil)
+    }
+}
