@@ -89,17 +89,25 @@ import S2MRender
     #expect(h.model.dirty)
 }
 
-@Test func exportWritesTheMasks() throws {
+@Test func exportWritesWhatS2MRunWrites() throws {
     var h = Harness()
     h.press("Tab", "Space", "e")
     let out = h.model.configuration.exportDirectory
     let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
-    #expect(files == ["a_prompt1.png", "a_s2m.png", "a_threshold.png"])
+    #expect(files == ["a_confidence.npy", "a_mask.png", "a_prompt1.png", "a_prompts.json", "a_threshold.png"])
     // 0/1 8-bit PNGs, read back exactly.
-    let s2m = try LabelReader.read(out + "/a_s2m.png")
+    let s2m = try LabelReader.read(out + "/a_mask.png")
     #expect(s2m.map { $0 == 1 } == h.model.s2mMask)
     #expect(Set(s2m.pixels) == [0, 1])
     #expect(try LabelReader.read(out + "/a_threshold.png").map { $0 == 1 } == h.model.thresholdMask)
+    // The confidence map holds prompt 1's confidence (1.0) on its box, 0 elsewhere.
+    let confidence = try ScoreReader.read(out + "/a_confidence.npy")
+    #expect(confidence.map { $0 > 0 } == h.model.s2mMask)
+    #expect(Set(confidence.pixels) == [0, 1])
+    // The prompts file holds the enabled prompt only, readable by s2m run --prompts.
+    let prompts = try PromptsFile.read(path: out + "/a_prompts.json")
+    #expect(prompts.prompts == [h.model.prompts[0].prompt])
+    #expect(prompts.size == RasterSize(width: 40, height: 20))
 }
 
 @Test func quittingWithUnsavedEditsAsksFirst() {

@@ -37,19 +37,30 @@ extension ViewerModel {
         }
     }
 
-    /// Writes the current image's S2M and threshold masks (and each enabled prompt's own mask) as
-    /// 0/1 8-bit PNG files into the export folder.
+    /// Exports the current image the way `s2m run` writes its outputs, into the export folder:
+    /// `<name>_mask.png` (the S2M mask, 0/1), `<name>_confidence.npy` (the painted confidence
+    /// map, float32, lower confidence wins where masks overlap, as the paper), `<name>_prompts.json`
+    /// (the enabled prompts, an s2m prompts file `s2m run --prompts` reads), `<name>_threshold.png`
+    /// and one `<name>_prompt<k>.png` per enabled prompt.
     mutating func exportMasks() -> [ViewerEffect] {
-        guard let item = currentItem, current != nil else { return [] }
+        guard let item = currentItem, let current else { return [] }
         var files = [(path: String, payload: WriteRequest.Payload)]()
         let dir = configuration.exportDirectory
-        func path(_ suffix: String) -> String { (dir as NSString).appendingPathComponent("\(item.name)_\(suffix).png") }
-        if let s2mMask { files.append((path("s2m"), .mask(s2mMask))) }
-        if let thresholdMask { files.append((path("threshold"), .mask(thresholdMask))) }
-        for (i, entry) in prompts.enumerated() where entry.isEnabled {
-            if let m = mask(of: entry)?.mask { files.append((path("prompt\(i + 1)"), .mask(m))) }
+        func path(_ suffix: String) -> String { (dir as NSString).appendingPathComponent("\(item.name)_\(suffix)") }
+        let enabled = prompts.filter(\.isEnabled)
+        if let s2mMask { files.append((path("mask.png"), .mask(s2mMask))) }
+        let painted = enabled.compactMap { entry in mask(of: entry).map { ($0.mask, entry.prompt.confidence) } }
+        if painted.count == enabled.count {
+            let confidence = paintConfidenceMap(painted, size: current.data.image.size, policy: .paper)
+            if let data = try? NPYWriter.encode(NDArray(confidence)) { files.append((path("confidence.npy"), .data(data))) }
         }
-        guard !files.isEmpty else {
+        let promptsFile = PromptsFile(image: item.image, size: current.data.image.size, prompts: enabled.map(\.prompt))
+        if let data = try? promptsFile.encoded() { files.append((path("prompts.json"), .data(data))) }
+        if let thresholdMask { files.append((path("threshold.png"), .mask(thresholdMask))) }
+        for (i, entry) in prompts.enumerated() where entry.isEnabled {
+            if let m = mask(of: entry)?.mask { files.append((path("prompt\(i + 1).png"), .mask(m))) }
+        }
+        guard s2mMask != nil else {
             message = "nothing to export yet"
             return []
         }
