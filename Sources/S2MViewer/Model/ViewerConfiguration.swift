@@ -23,13 +23,15 @@ public struct ViewerConfiguration: Sendable {
     public var session: SessionFile?
     /// Start the guided tour right away.
     public var startTour: Bool
+    /// Name of the image to open first (default: the first in order).
+    public var startItem: String?
 
     public init(items: [DatasetItem], segmenterNames: [String], generators: [GeneratorDescription] = [],
                 defaultThreshold: @escaping @Sendable (ScoreMap) -> Float = ViewerConfiguration.midRange,
                 sessionPath: String = "s2m-session.json", exportDirectory: String = "s2m-out",
                 colorMode: ColorModeKind = .truecolor, geometry: CellGeometry = .halfBlock,
                 colormap: Colormap = .viridis, order: DatasetOrder = .file, session: SessionFile? = nil,
-                startTour: Bool = false) {
+                startTour: Bool = false, startItem: String? = nil) {
         self.items = items
         self.segmenterNames = segmenterNames
         self.generators = generators
@@ -42,6 +44,7 @@ public struct ViewerConfiguration: Sendable {
         self.order = order
         self.session = session
         self.startTour = startTour
+        self.startItem = startItem
     }
 
     /// The middle of the score map's default display range.

@@ -132,6 +132,10 @@ public struct ViewerModel: Sendable {
             return effects
         }
         if configuration.startTour { mode = .tour(step: 0) }
+        if let name = configuration.startItem, configuration.session?.current == nil,
+           let index = configuration.items.firstIndex(where: { $0.name == name }), let p = order.firstIndex(of: index) {
+            position = p
+        }
         return effects + loadItem(at: position)
     }
 

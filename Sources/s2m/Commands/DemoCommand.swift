@@ -30,10 +30,16 @@ struct DemoCommand: ParsableCommand {
         try ViewerLauncher.run(name: "demo") {
             let folder = try samples ?? Self.findSamples()
             let dataset = try Dataset.open(root: folder, layout: .smiyc)
-            return ViewerLauncher.Inputs(items: DatasetDiscovery.items(dataset), session: nil, sessionPath: nil,
-                                         encoding: .smiyc, readOptions: ReadOptions(), startTour: !noTour)
+            let items = DatasetDiscovery.items(dataset)
+            return ViewerLauncher.Inputs(items: items, session: nil, sessionPath: nil, encoding: .smiyc,
+                                         readOptions: ReadOptions(), startTour: !noTour,
+                                         defaultStart: items.contains { $0.name == Self.tourImage } ? Self.tourImage : nil)
         } display: { display } pipeline: { pipeline }
     }
+
+    /// The sample the tour opens on: a threshold breaks the skid loader and cones into pieces and
+    /// floods the road, while S2M's prompts recover them.
+    static let tourImage = "vehicle02_Broadmoor_Cones_Skidloader"
 
     /// `./samples`, else `samples/` at the root of the package this binary was built from.
     static func findSamples() throws -> String {

@@ -106,6 +106,9 @@ struct ViewerDisplayOptions: ParsableArguments {
     @Option(name: .customLong("export-dir"), help: "Where e writes mask PNGs.")
     var exportDirectory: String = "s2m-out"
 
+    @Option(help: "Open this image first (its name: the file stem).")
+    var start: String?
+
     func check() throws {
         if color != "auto" && ColorModeKind(argument: color) == nil {
             throw ValidationError("--color must be auto, truecolor, 256, 16 or mono")
@@ -127,6 +130,8 @@ enum ViewerLauncher {
         var encoding: LabelEncoding
         var readOptions: ReadOptions
         var startTour: Bool
+        /// The image to open first when --start does not say.
+        var defaultStart: String? = nil
     }
 
     static func stem(_ path: String) -> String {
@@ -140,6 +145,9 @@ enum ViewerLauncher {
             let inputs = try makeInputs()
             let display = display()
             guard !inputs.items.isEmpty else { throw S2MError(file: nil, .invalid("no images to show")) }
+            if let start = display.start, !inputs.items.contains(where: { $0.name == start }) {
+                throw S2MError(file: nil, .invalid("--start \(start): no image of that name (e.g. \(inputs.items[0].name))"))
+            }
             let names = inputs.items.map(\.name)
             if Set(names).count != names.count {
                 let duplicated = Dictionary(grouping: names, by: { $0 }).filter { $1.count > 1 }.keys.sorted()
@@ -157,7 +165,8 @@ enum ViewerLauncher {
                 defaultThreshold: backends.defaultThreshold,
                 sessionPath: display.savePath ?? inputs.sessionPath ?? "s2m-session.json",
                 exportDirectory: display.exportDirectory, colormap: Colormap.named(display.colormap)!,
-                order: DatasetOrder(rawValue: display.order)!, session: inputs.session, startTour: inputs.startTour)
+                order: DatasetOrder(rawValue: display.order)!, session: inputs.session, startTour: inputs.startTour,
+                startItem: display.start ?? inputs.defaultStart)
             ending = try ViewerShell.run(
                 configuration: configuration, promptSources: backends.promptSources, segmenters: backends.segmenters,
                 loader: loader, requestedColor: display.color == "auto" ? nil : ColorModeKind(argument: display.color),
