@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "S2MBench",
             dependencies: [
-                "S2MCore", "S2MSAM",
+                "S2MCore", "S2MSAM", "S2MRender", "S2MViewer", "S2MTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["Scripts"]),

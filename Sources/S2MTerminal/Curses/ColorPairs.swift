@@ -25,10 +25,10 @@ struct ColorPairs {
         }
     }
 
-    /// The pair for a cell's colours, or nil when the table is full.
-    func pair(foreground: TerminalColor, background: TerminalColor) -> Int32? {
-        if foreground == .default && background == .default { return 0 }
-        let p = alloc_pair(number(foreground), number(background))
+    /// The pair for two colour numbers, or nil when the table is full.
+    func pair(foreground: Int32, background: Int32) -> Int32? {
+        if foreground == -1 && background == -1 { return 0 }
+        let p = alloc_pair(foreground, background)
         return p < 0 ? nil : p
     }
 }

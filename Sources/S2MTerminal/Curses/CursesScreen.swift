@@ -18,6 +18,8 @@ public final class CursesScreen {
     private let output: UnsafeMutablePointer<FILE>
     private let input: UnsafeMutablePointer<FILE>
     private var pairs: ColorPairs
+    /// Pairs already allocated, by (foreground number, background number).
+    private var pairCache: [Int64: Int32] = [:]
     private var previous: CellGrid?
     private var isOpen = true
     /// Consecutive reads that found the input readable but got nothing: the terminal is gone.
@@ -96,6 +98,39 @@ public final class CursesScreen {
         erase()
     }
 
+    /// A screen on arbitrary descriptors (not necessarily a terminal) of a given terminfo type and
+    /// size, for benchmarks: it draws exactly what the interactive screen draws.
+    public init(offscreen terminalType: String, output outputDescriptor: Int32, input inputDescriptor: Int32,
+                columns: Int, rows: Int, colorMode: ColorModeKind) throws {
+        _ = TerminalCapabilities.setUpLocale()
+        guard let output = fdopen(outputDescriptor, "w"), let input = fdopen(inputDescriptor, "r") else {
+            throw S2MError(file: nil, .unreadable("cannot open the descriptors"))
+        }
+        guard let screen = newterm(terminalType, output, input) else {
+            throw S2MError(file: nil, .invalid("unknown terminal type '\(terminalType)'"))
+        }
+        self.screen = screen
+        self.output = output
+        self.input = input
+        set_term(screen)
+        resizeterm(Int32(rows), Int32(columns))
+        start_color()
+        use_default_colors()
+        let colors = Int(s2m_colors())
+        self.colorMode = colorMode
+        self.geometry = .halfBlock
+        self.notes = []
+        pairs = ColorPairs(direct: colors >= 1 << 24, colors: colors)
+        erase()
+    }
+
+    /// Forgets what is on screen, so the next draw repaints every cell.
+    public func invalidate() {
+        set_term(screen)
+        previous = nil
+        clearok(s2m_stdscr(), true)
+    }
+
     deinit { close() }
 
     /// The terminal's size in cells.
@@ -112,8 +147,16 @@ public final class CursesScreen {
         return size
     }
 
-    /// Draws `grid`: only cells that differ from the previous frame are handed to curses.
+    /// Draws `grid`: only cells that differ from the previous frame are handed to curses, and
+    /// curses sends only what differs from the terminal's screen.
     public func draw(_ grid: CellGrid) {
+        stage(grid)
+        flush()
+    }
+
+    /// Hands the changed cells of `grid` to curses (nothing is written yet).
+    public func stage(_ grid: CellGrid) {
+        set_term(screen)
         if previous?.width != grid.width || previous?.height != grid.height {
             erase()
             previous = nil
@@ -121,26 +164,44 @@ public final class CursesScreen {
         if !paint(grid) {
             // The pair table is full (24-bit colour): start it over and repaint everything.
             reset_color_pairs()
+            pairCache.removeAll()
             previous = nil
             erase()
             _ = paint(grid)
         }
         previous = grid
+    }
+
+    /// Writes the staged changes to the terminal.
+    public func flush() {
+        set_term(screen)
         wnoutrefresh(s2m_stdscr())
         doupdate()
     }
 
     private func paint(_ grid: CellGrid) -> Bool {
         let bold = s2m_attr_bold(), reverse = s2m_attr_reverse(), underline = s2m_attr_underline()
+        let normal = s2m_attr_normal()
         for y in 0..<grid.height {
             for x in 0..<grid.width {
                 let cell = grid.cells[y * grid.width + x]
                 if let previous, previous.cells[y * grid.width + x] == cell { continue }
-                guard let pair = pairs.pair(foreground: cell.foreground, background: cell.background) else { return false }
-                var attributes = s2m_attr_normal()
-                if cell.attributes.contains(.bold) { attributes |= bold }
-                if cell.attributes.contains(.reverse) { attributes |= reverse }
-                if cell.attributes.contains(.underline) { attributes |= underline }
+                let fg = pairs.number(cell.foreground), bg = pairs.number(cell.background)
+                let key = Int64(fg) << 32 | Int64(UInt32(bitPattern: bg))
+                let pair: Int32
+                if let known = pairCache[key] {
+                    pair = known
+                } else {
+                    guard let made = pairs.pair(foreground: fg, background: bg) else { return false }
+                    pairCache[key] = made
+                    pair = made
+                }
+                var attributes = normal
+                if !cell.attributes.isEmpty {
+                    if cell.attributes.contains(.bold) { attributes |= bold }
+                    if cell.attributes.contains(.reverse) { attributes |= reverse }
+                    if cell.attributes.contains(.underline) { attributes |= underline }
+                }
                 _ = s2m_put_cell(Int32(y), Int32(x), wchar_t(bitPattern: cell.glyph.value), attributes, pair)
             }
         }

@@ -190,7 +190,6 @@ extension ViewerModel {
         } else {
             selected = delta > 0 ? 0 : prompts.count - 1
         }
-        versions.selected += 1
     }
 
     mutating func togglePrompt() -> [ViewerEffect] {

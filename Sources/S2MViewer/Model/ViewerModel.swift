@@ -24,6 +24,36 @@ public enum ViewerMode: Hashable, Sendable {
     case tour(step: Int)
 }
 
+/// The smallest rectangle holding a mask's pixels (half-open; empty for an empty mask).
+struct MaskBounds: Hashable, Sendable {
+    var x0: Int, y0: Int, x1: Int, y1: Int
+    var isEmpty: Bool { x1 <= x0 || y1 <= y0 }
+
+    init(_ mask: Mask) {
+        var x0 = mask.width, y0 = mask.height, x1 = 0, y1 = 0
+        mask.pixels.withUnsafeBufferPointer { p in
+            for y in 0..<mask.height {
+                let row = y * mask.width
+                var first = -1, last = -1
+                for x in 0..<mask.width where p[row + x] {
+                    if first < 0 { first = x }
+                    last = x
+                }
+                if first >= 0 {
+                    x0 = min(x0, first)
+                    x1 = max(x1, last + 1)
+                    y0 = min(y0, y)
+                    y1 = y + 1
+                }
+            }
+        }
+        self.x0 = x0
+        self.y0 = y0
+        self.x1 = x1
+        self.y1 = y1
+    }
+}
+
 /// The image on screen and what is derived from it.
 public struct CurrentCase: Sendable {
     public var itemIndex: Int
@@ -60,6 +90,8 @@ public struct ViewerModel: Sendable {
     public internal(set) var selected: Int?
     /// Masks by segmenter index, then prompt geometry.
     public internal(set) var masks: [Int: [PromptGeometry: Segmentation]] = [:]
+    /// The rows and columns each mask's pixels lie in (half-open), so unions touch only those.
+    var maskBounds: [Int: [PromptGeometry: MaskBounds]] = [:]
     public internal(set) var threshold: Float = 0
     /// The generator in use (index into the configuration's list) and its parameter values.
     public internal(set) var generatorIndex = 0
@@ -105,7 +137,7 @@ public struct ViewerModel: Sendable {
     private var pendingRegeneration = false
 
     public struct SceneVersions: Hashable, Sendable {
-        public var image = 0, threshold = 0, s2m = 0, selected = 0, truth = 0
+        public var image = 0, threshold = 0, s2m = 0, truth = 0
     }
 
     public init(configuration: ViewerConfiguration) {
@@ -212,6 +244,7 @@ public struct ViewerModel: Sendable {
             current = CurrentCase(itemIndex: itemIndex, key: "\(item.name)#\(requestID)", data: data,
                                   scoreRange: scoreRange)
             masks = [:]
+            maskBounds = [:]
             versions.image += 1
             versions.truth += 1
             viewport = .whole
@@ -266,17 +299,28 @@ public struct ViewerModel: Sendable {
         }
         let image = current.data.image
         var union = [Bool](repeating: false, count: image.count)
+        let w = image.width
         for entry in prompts where entry.isEnabled {
             guard let m = mask(of: entry)?.mask, m.count == union.count else { continue }
+            let b = maskBounds[segmenterIndex]?[entry.geometry] ?? MaskBounds(m)
+            guard !b.isEmpty else { continue }
             m.pixels.withUnsafeBufferPointer { src in
                 union.withUnsafeMutableBufferPointer { dst in
-                    for i in 0..<dst.count where src[i] { dst[i] = true }
+                    for y in b.y0..<b.y1 {
+                        let row = y * w
+                        for i in (row + b.x0)..<(row + b.x1) where src[i] { dst[i] = true }
+                    }
                 }
             }
         }
         s2mMask = Mask(width: image.width, height: image.height, pixels: union)
-        versions.s2m += 1
-        versions.selected += 1
+        // The version names the content (which masks are in the union), so turning a prompt off
+        // and on again finds the resampled layers of before in the renderer's cache.
+        var hasher = Hasher()
+        hasher.combine(current.key)
+        hasher.combine(segmenterIndex)
+        for entry in prompts where entry.isEnabled && mask(of: entry) != nil { hasher.combine(entry.geometry) }
+        versions.s2m = hasher.finalize()
         updateMetrics()
     }
 
@@ -352,6 +396,7 @@ public struct ViewerModel: Sendable {
         case .mask(let jobID, let caseKey, let segmenter, let geometry, let segmentation):
             guard caseKey == current?.key else { return [] }
             masks[segmenter, default: [:]][geometry] = segmentation
+            maskBounds[segmenter, default: [:]][geometry] = MaskBounds(segmentation.mask)
             if jobID == runningJob { jobDone += 1 }
             if segmenter == segmenterIndex && prompts.contains(where: { $0.geometry == geometry }) {
                 updateS2MMask()
@@ -503,7 +548,11 @@ public struct ViewerModel: Sendable {
         if let thresholdMask { scene.thresholdMask = Versioned(thresholdMask, version: versions.threshold) }
         if let s2mMask { scene.s2mMask = Versioned(s2mMask, version: versions.s2m) }
         if let s = selected, prompts.indices.contains(s), let m = mask(of: prompts[s])?.mask {
-            scene.selectedMask = Versioned(m, version: versions.selected)
+            var hasher = Hasher()
+            hasher.combine(current.key)
+            hasher.combine(segmenterIndex)
+            hasher.combine(prompts[s].geometry)
+            scene.selectedMask = Versioned(m, version: hasher.finalize())
         }
         if let truth = data.groundTruth { scene.groundTruth = Versioned(truth, version: versions.truth) }
         if let void = data.void { scene.void = Versioned(void, version: versions.truth) }
