@@ -64,7 +64,8 @@ public struct EvaluationEngine: Sendable {
         let phase1 = try parallel(indices: indices, jobs: jobs, phase: "evaluating", progress: progress,
                                   isCancelled: isCancelled) { index, worker in
             let loaded = try load(index, needImage: methods.contains { $0.needsImage },
-                                  needScores: methods.contains { $0.needsScores })
+                                  needScores: methods.contains { $0.needsScores },
+                                  wantScores: methods.contains { $0.usesScoresIfPresent })
             for (m, method) in methods.enumerated() {
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 let out = try method.output(for: loaded.input)
@@ -116,7 +117,8 @@ public struct EvaluationEngine: Sendable {
                                   isCancelled: isCancelled) { index, worker in
             let chosen = pending.map { methods[$0.0] }
             let loaded = try load(index, needImage: chosen.contains { $0.needsImage },
-                                  needScores: chosen.contains { $0.needsScores })
+                                  needScores: chosen.contains { $0.needsScores },
+                                  wantScores: chosen.contains { $0.usesScoresIfPresent })
             for (m, t) in pending {
                 let out = try methods[m].output(for: loaded.input)
                 try check(out, of: methods[m], against: loaded, index: index)
@@ -142,7 +144,7 @@ public struct EvaluationEngine: Sendable {
         var truth: TruthMap
     }
 
-    func load(_ index: Int, needImage: Bool, needScores: Bool) throws -> LoadedCase {
+    func load(_ index: Int, needImage: Bool, needScores: Bool, wantScores: Bool = false) throws -> LoadedCase {
         let c = dataset.cases[index]
         guard let labelFile = c.label else {
             throw S2MError(file: c.image, .invalid("no label for \(c.name)"))
@@ -155,7 +157,7 @@ public struct EvaluationEngine: Sendable {
             sizes.append(SizeCheck.Input(role: "image", file: c.image, size: image.size))
             input.image = image
         }
-        if needScores {
+        if needScores || (wantScores && c.scores != nil) {
             guard let scoresFile = c.scores else {
                 throw S2MError(file: c.image, .invalid("no score map for \(c.name)"))
             }

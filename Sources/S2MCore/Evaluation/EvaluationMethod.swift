@@ -52,8 +52,14 @@ public protocol EvaluationMethod: Sendable {
     var needsImage: Bool { get }
     /// Whether the score map must be read for this method.
     var needsScores: Bool { get }
+    /// Whether the method uses a case's score map when it has one, without needing it.
+    var usesScoresIfPresent: Bool { get }
     /// The output for one image.
     func output(for input: MethodInput) throws -> MethodOutput
+}
+
+extension EvaluationMethod {
+    public var usesScoresIfPresent: Bool { needsScores }
 }
 
 /// How the `threshold` baseline brings scores to [0, 1] before the paper's sweep.

@@ -21,7 +21,10 @@ public struct S2MMethod: EvaluationMethod {
     }
 
     public var needsImage: Bool { true }
-    public var needsScores: Bool { true }
+    /// Scores are needed to make prompts; with imported detections they only feed the
+    /// segmenter's score term, when the case has them.
+    public var needsScores: Bool { detections == nil }
+    public var usesScoresIfPresent: Bool { true }
 
     public func output(for input: MethodInput) throws -> MethodOutput {
         guard let image = input.image else { throw S2MError(file: input.imageFile, .invalid("the s2m method needs the photo")) }

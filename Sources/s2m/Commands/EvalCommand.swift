@@ -15,7 +15,7 @@ struct EvalCommand: ParsableCommand {
             s2m eval --dataset DIR --shard 3/8 --partial part3.s2mpart     (one job of an array)
             s2m eval merge part*.s2mpart --json results.json               (exactly a single run's numbers)
 
-            Metric definitions, layouts and sharding: docs/evaluation.md.
+            Every option: s2m eval run --help. Metric definitions, layouts and sharding: docs/evaluation.md.
             """,
         subcommands: [EvalRunCommand.self, EvalMergeCommand.self],
         defaultSubcommand: EvalRunCommand.self)
