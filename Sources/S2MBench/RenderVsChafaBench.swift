@@ -35,8 +35,9 @@ struct RenderVsChafaBench: ParsableCommand {
         print("render-vs-chafa: \(photo) (\(decoded.width)x\(decoded.height)) to 160x48 cells, \(runs) runs each, median wall time")
         print("chafa: \(BenchProcess.run(chafa, ["--version"]).output.split(separator: "\n").first ?? "?")\n")
         func pad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(n - s.count, 0)) + s }
-        print("colours".padding(toLength: 16, withPad: " ", startingAt: 0) + pad("s2m (ms)", 10) + pad("chafa (ms)", 12)
-              + pad("ratio", 8) + pad("s2m bytes", 12) + pad("chafa bytes", 13))
+        print("colours".padding(toLength: 20, withPad: " ", startingAt: 0) + pad("s2m (ms)", 10) + pad("chafa (ms)", 12)
+              + pad("ratio", 8) + pad("s2m CPU", 10) + pad("chafa CPU", 11) + pad("ratio", 8)
+              + pad("s2m bytes", 12) + pad("chafa bytes", 13))
         for (name, s2mColor, chafaColor, work) in [("24-bit", "truecolor", "full", nil), ("256", "256", "256", nil),
                                                    ("24-bit chafa -w 1", "truecolor", "full", "1")] {
             let s2mArgs = ["render", photo, "--width", "160", "--height", "48", "--stretch", "--color", s2mColor]
@@ -49,14 +50,19 @@ struct RenderVsChafaBench: ParsableCommand {
             guard s2mOut.status == 0, chafaOut.status == 0 else {
                 throw ValidationError("a command failed: s2m \(s2mOut.status), chafa \(chafaOut.status)")
             }
-            var s2mTimes = [Double](), chafaTimes = [Double]()
+            var s2mTimes = [Double](), chafaTimes = [Double](), s2mCPU = [Double](), chafaCPU = [Double]()
             for _ in 0..<runs {  // interleaved, so both see the same machine load
-                s2mTimes.append(BenchProcess.run(binary, s2mArgs, environment: environment).milliseconds)
-                chafaTimes.append(BenchProcess.run(chafa, chafaArgs, environment: environment).milliseconds)
+                let r1 = BenchProcess.run(binary, s2mArgs, environment: environment)
+                let r2 = BenchProcess.run(chafa, chafaArgs, environment: environment)
+                s2mTimes.append(r1.milliseconds)
+                chafaTimes.append(r2.milliseconds)
+                s2mCPU.append(r1.cpuMilliseconds)
+                chafaCPU.append(r2.cpuMilliseconds)
             }
-            let a = median(s2mTimes), b = median(chafaTimes)
-            print(name.padding(toLength: 16, withPad: " ", startingAt: 0) + pad(String(format: "%.1f", a), 10)
+            let a = median(s2mTimes), b = median(chafaTimes), c = median(s2mCPU), d = median(chafaCPU)
+            print(name.padding(toLength: 20, withPad: " ", startingAt: 0) + pad(String(format: "%.1f", a), 10)
                   + pad(String(format: "%.1f", b), 12) + pad(String(format: "%.2f", a / b), 8)
+                  + pad(String(format: "%.1f", c), 10) + pad(String(format: "%.1f", d), 11) + pad(String(format: "%.2f", c / d), 8)
                   + pad("\(s2mOut.output.utf8.count)", 12) + pad("\(chafaOut.output.utf8.count)", 13))
         }
         // Where s2m's time goes, in process.
@@ -77,6 +83,7 @@ struct RenderVsChafaBench: ParsableCommand {
         }
         print(String(format: "\ns2m in process (24-bit): decode %.2f ms, resample + cells %.2f ms, ANSI encode %.2f ms (medians)",
                      median(decode), median(render), median(encode)))
+        print("times: whole processes (start-up, decode, resample, output), wall clock and user+system CPU")
         print("target: s2m / chafa time ratio <= 0.8")
     }
 }
@@ -129,6 +136,8 @@ enum BenchProcess {
         var status: Int32
         var output: String
         var milliseconds: Double
+        /// User + system CPU time of the child.
+        var cpuMilliseconds: Double
     }
 
     static func run(_ path: String, _ arguments: [String], environment: [String: String] = [:]) -> Result {
@@ -153,7 +162,7 @@ enum BenchProcess {
         close(fds[1])
         guard spawned == 0 else {
             close(fds[0])
-            return Result(status: -1, output: "", milliseconds: .nan)
+            return Result(status: -1, output: "", milliseconds: .nan, cpuMilliseconds: .nan)
         }
         var output = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
@@ -163,9 +172,11 @@ enum BenchProcess {
         }
         close(fds[0])
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
         let end = DispatchTime.now().uptimeNanoseconds
+        func ms(_ t: timeval) -> Double { Double(t.tv_sec) * 1000 + Double(t.tv_usec) / 1000 }
         return Result(status: (status >> 8) & 0xff, output: String(decoding: output, as: UTF8.self),
-                      milliseconds: Double(end - start) / 1e6)
+                      milliseconds: Double(end - start) / 1e6, cpuMilliseconds: ms(usage.ru_utime) + ms(usage.ru_stime))
     }
 }

@@ -106,3 +106,11 @@ import S2MRender
     let x = rows[blurRow].range(of: "score-blur")!.lowerBound.utf16Offset(in: rows[blurRow])
     #expect(screen[x, blurRow].attributes.contains(.reverse))
 }
+
+@Test func docsListEveryKey() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let doc = try String(contentsOf: root.appendingPathComponent("docs/viewer.md"), encoding: .utf8)
+    for entry in KeyMap.groups.flatMap(\.entries) {
+        #expect(doc.contains("| `\(entry.keys)` | \(entry.action) |"), "docs/viewer.md lacks \(entry.keys)")
+    }
+}
