@@ -1,4 +1,5 @@
 // Layer norm and softmax over rows.
+#include <stdlib.h>
 #include "CSAMKernels.h"
 #include "Internal.h"
 
@@ -99,4 +100,36 @@ SAM_MULTIVERSION void sam_softmax_segments(float *x, long rows, long cols) {
         float inv = 1.0f / s;
         for (long c = 0; c < cols; c++) row[c] *= inv;
     }
+}
+
+SAM_MULTIVERSION void sam_softmax_columns(float *x, long rows, long cols, long ld) {
+    float *max = malloc((size_t)cols * sizeof(float)), *sum = malloc((size_t)cols * sizeof(float));
+    if (!max || !sum) {
+        free(max);
+        free(sum);
+        return;
+    }
+    for (long c = 0; c < cols; c++) {
+        max[c] = -INFINITY;
+        sum[c] = 0;
+    }
+    for (long r = 0; r < rows; r++) {
+        const float *row = x + r * ld;
+        for (long c = 0; c < cols; c++) max[c] = max[c] > row[c] ? max[c] : row[c];
+    }
+    for (long r = 0; r < rows; r++) {
+        float *row = x + r * ld;
+        for (long c = 0; c < cols; c++) {
+            float e = sam_expf(row[c] - max[c]);
+            row[c] = e;
+            sum[c] += e;
+        }
+    }
+    for (long c = 0; c < cols; c++) sum[c] = 1.0f / sum[c];
+    for (long r = 0; r < rows; r++) {
+        float *row = x + r * ld;
+        for (long c = 0; c < cols; c++) row[c] *= sum[c];
+    }
+    free(max);
+    free(sum);
 }

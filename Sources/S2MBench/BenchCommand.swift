@@ -7,6 +7,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "s2m-bench",
         abstract: "Benchmarks for s2m (run with -c release); each prints its figures and the comparison its issue asks for.",
-        subcommands: [EvalMetricsBench.self, SAMEncoderBenchmark.self, SAMDecoderBenchmark.self, RenderVsChafaBench.self,
-                      ViewerRedrawBench.self, ViewerLatencyBench.self])
+        subcommands: [EvalMetricsBench.self, SAMEncoderBenchmark.self, SAMDecoderBenchmark.self, SAMMemoryBenchmark.self,
+                      RenderVsChafaBench.self, ViewerRedrawBench.self, ViewerLatencyBench.self])
 }

@@ -68,6 +68,9 @@ void sam_normalized_update(float *z, const float *add, const float *mean, const 
                            const float *colsum, const float *shift, long rows, long cols);
 /// Softmax over each row of a rows x cols matrix (row stride `ld`), in place.
 void sam_softmax_rows(float *x, long rows, long cols, long ld);
+/// Softmax down each column of a rows x cols matrix (row stride ld), in place: for attention
+/// scores stored transposed (keys x queries), vectorised across the columns.
+void sam_softmax_columns(float *x, long rows, long cols, long ld);
 /// Softmax over each of `rows` contiguous segments of `cols` values, for short segments (a few
 /// prompt tokens): exponentials are taken over the whole buffer in one vectorised pass.
 void sam_softmax_segments(float *x, long rows, long cols);

@@ -23,23 +23,21 @@ extension DecoderAttention {
         let d = internalDim, hd = headDim, h = heads
         let q = Tensor(uninitialized: [t, d])
         qProj.apply(compute, input: queries, rows: t, output: q.pointer)
-        // G_h = q_h W_k,h: (t x hd)(hd x dim), all heads stacked (h t x dim).
-        let g = Tensor(uninitialized: [h * t, dim])
+        // G_h^T = W_k,h^T q_h^T: (dim x hd)(hd x t), heads side by side (dim x h t).
+        let gT = Tensor(uninitialized: [dim, h * t])
         for head in 0..<h {
-            compute.gemmSerial(m: t, n: dim, k: hd, a: q.pointer + head * hd, lda: d,
-                               b: kProj.weight.pointer + head * hd * dim, ldb: dim, transposeB: false,
-                               c: g.pointer + head * t * dim, ldc: dim)
+            compute.gemmSerial(m: dim, n: t, k: hd, a: kProj.weight.pointer + head * hd * dim, lda: dim, transposeA: true,
+                               b: q.pointer + head * hd, ldb: d, transposeB: true, c: gT.pointer + head * t, ldc: h * t)
         }
-        let scores = Tensor(uninitialized: [h * t, n])
-        compute.gemm(m: h * t, n: n, k: dim, a: g.pointer, lda: dim, b: keyInput, ldb: dim, transposeB: true,
-                     c: scores.pointer, ldc: n, alpha: 1 / Float(hd).squareRoot())
-        compute.parallelRanges(h * t) { r in
-            sam_softmax_rows(scores.pointer + r.lowerBound * n, r.count, n, n)
-        }
+        // Scores stored transposed, n x h t: one tall product, then a softmax down each column.
+        let scoresT = Tensor(uninitialized: [n, h * t])
+        compute.gemm(m: n, n: h * t, k: dim, a: keyInput, lda: dim, b: gT.pointer, ldb: h * t, transposeB: false,
+                     c: scoresT.pointer, ldc: h * t, alpha: 1 / Float(hd).squareRoot())
+        softmaxColumns(compute, scoresT, rows: n, columns: h * t)
         // P = A X (h t x dim), then per head o_h = P_h W_v,h^T + b_v,h.
         let p = Tensor(uninitialized: [h * t, dim])
-        compute.gemm(m: h * t, n: dim, k: n, a: scores.pointer, lda: n, b: valueInput, ldb: dim, transposeB: false,
-                     c: p.pointer, ldc: dim)
+        compute.gemm(m: h * t, n: dim, k: n, a: scoresT.pointer, lda: h * t, transposeA: true, b: valueInput, ldb: dim,
+                     transposeB: false, c: p.pointer, ldc: dim)
         let o = Tensor(uninitialized: [t, d])
         for head in 0..<h {
             compute.gemmSerial(m: t, n: hd, k: dim, a: p.pointer + head * t * dim, lda: dim,
@@ -57,15 +55,27 @@ extension DecoderAttention {
         let d = internalDim, hd = headDim, h = heads
         let q = Tensor(uninitialized: [t, d])
         qProj.apply(compute, input: queries, rows: t, output: q.pointer)
-        let scores = Tensor(uninitialized: [h, t, n])
+        // All heads at once with a block-diagonal query matrix (d x h t): head h's queries fill
+        // rows h*hd..<(h+1)*hd of columns h*t..<(h+1)*t. Scores are stored transposed (n x h t).
+        let blocks = Tensor(zeros: [d, h * t])
+        for head in 0..<h {
+            for j in 0..<t {
+                for i in 0..<hd { blocks.pointer[(head * hd + i) * h * t + head * t + j] = q.pointer[j * d + head * hd + i] }
+            }
+        }
+        let scoresT = Tensor(uninitialized: [n, h * t])
+        compute.gemm(m: n, n: h * t, k: d, a: kp, lda: d, b: blocks.pointer, ldb: h * t, transposeB: false,
+                     c: scoresT.pointer, ldc: h * t, alpha: 1 / Float(hd).squareRoot())
+        softmaxColumns(compute, scoresT, rows: n, columns: h * t)
+        // A V for every head against all value columns (h t x d); head h keeps its own block.
+        let mixed = Tensor(uninitialized: [h * t, d])
+        compute.gemm(m: h * t, n: d, k: n, a: scoresT.pointer, lda: h * t, transposeA: true, b: vp, ldb: d,
+                     transposeB: false, c: mixed.pointer, ldc: d)
         let o = Tensor(uninitialized: [t, d])
-        compute.parallelItems(h) { head, _ in
-            let s = scores.pointer + head * t * n
-            compute.gemmSerial(m: t, n: n, k: hd, a: q.pointer + head * hd, lda: d, b: kp + head * hd, ldb: d,
-                               transposeB: true, c: s, ldc: n, alpha: 1 / Float(hd).squareRoot())
-            sam_softmax_rows(s, t, n, n)
-            compute.gemmSerial(m: t, n: hd, k: n, a: s, lda: n, b: vp + head * hd, ldb: d, transposeB: false,
-                               c: o.pointer + head * hd, ldc: d)
+        for head in 0..<h {
+            for j in 0..<t {
+                (o.pointer + j * d + head * hd).update(from: mixed.pointer + (head * t + j) * d + head * hd, count: hd)
+            }
         }
         outProj.apply(compute, input: o.pointer, rows: t, output: output)
     }
@@ -136,7 +146,10 @@ extension DecoderAttention {
                                b: outProj.weight.pointer + head * hd, ldb: d, transposeB: true,
                                c: m.pointer + head * t * dim, ldc: dim)
         }
-        compute.parallelRanges(n, minimumPerThread: 256) { rows in
+        // Bands of 128 image rows: each band's output is still in cache for the epilogue.
+        let band = 128
+        compute.parallelItems((n + band - 1) / band) { item, _ in
+            let rows = (item * band)..<min(n, (item + 1) * band)
             let s = scores.pointer + rows.lowerBound * h * t
             if let columnBias { sam_add_bias(s, columnBias.pointer, rows.count, h * t) }
             // Each row holds h consecutive segments of t scores.
@@ -151,6 +164,13 @@ extension DecoderAttention {
             residual.epilogue(rows)
         }
         return TokenAttention(probabilities: scores, values: m)
+    }
+}
+
+/// Softmax down each column of a rows x columns matrix, columns split across threads.
+func softmaxColumns(_ compute: Compute, _ x: Tensor, rows: Int, columns: Int) {
+    compute.parallelRanges(columns, minimumPerThread: 16) { cols in
+        sam_softmax_columns(x.pointer + cols.lowerBound, rows, cols.count, columns)
     }
 }
 

@@ -167,3 +167,4 @@ struct TwoWayTransformer: Sendable {
         return (keys, updates)
     }
 }
+

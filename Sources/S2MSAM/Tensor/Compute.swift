@@ -70,37 +70,39 @@ public struct Compute: Sendable {
         }
     }
 
-    /// C (m x n) = alpha * A (m x k) * op(B) + beta * C, row-major. `B` is n x k when
-    /// `transposeB` (PyTorch's Linear weight layout), else k x n. Rows of A and C are split
-    /// across threads when the product is large enough to pay for it.
+    /// C (m x n) = alpha * op(A) * op(B) + beta * C, row-major. op(A) is m x k: A itself, or with
+    /// `transposeA` the transpose of a k x m A. `B` is n x k when `transposeB` (PyTorch's Linear
+    /// weight layout), else k x n. Large products are split across threads by rows of C, or by
+    /// columns when C has few rows (then each thread reads only its share of B).
     public func gemm(
         m: Int, n: Int, k: Int,
-        a: UnsafePointer<Float>, lda: Int,
+        a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
         b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
         c: UnsafeMutablePointer<Float>, ldc: Int,
         alpha: Float = 1, beta: Float = 0
     ) {
         guard m > 0, n > 0 else { return }
         let work = Double(m) * Double(n) * Double(k)
+        let transA = transposeA ? CblasTrans : CblasNoTrans
         let transB = transposeB ? CblasTrans : CblasNoTrans
         if work < 1_000_000 || threads == 1 {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, transB, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda),
+            cblas_sgemm(CblasRowMajor, transA, transB, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda),
                         b, Int32(ldb), beta, c, Int32(ldc))
             return
         }
         if m >= 16 * threads {
-            // Split the rows of A and C: each thread packs all of B, which is small next to A.
+            // Split the rows of op(A) and C: each thread packs all of B, which is small next to A.
             parallelRanges(m, minimumPerThread: 16) { rows in
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, transB, Int32(rows.count), Int32(n), Int32(k), alpha,
-                            a + rows.lowerBound * lda, Int32(lda), b, Int32(ldb), beta,
-                            c + rows.lowerBound * ldc, Int32(ldc))
+                let aPart = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda
+                cblas_sgemm(CblasRowMajor, transA, transB, Int32(rows.count), Int32(n), Int32(k), alpha,
+                            aPart, Int32(lda), b, Int32(ldb), beta, c + rows.lowerBound * ldc, Int32(ldc))
             }
         } else {
-            // Few rows (prompt tokens): split the columns of B and C, so each thread reads only
+            // Few rows (prompt tokens): split the columns of op(B) and C, so each thread reads only
             // its share of B (the weights).
             parallelRanges(n, minimumPerThread: 16) { cols in
                 let bPart = transposeB ? b + cols.lowerBound * ldb : b + cols.lowerBound
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, transB, Int32(m), Int32(cols.count), Int32(k), alpha,
+                cblas_sgemm(CblasRowMajor, transA, transB, Int32(m), Int32(cols.count), Int32(k), alpha,
                             a, Int32(lda), bPart, Int32(ldb), beta, c + cols.lowerBound, Int32(ldc))
             }
         }
