@@ -45,3 +45,26 @@ import Testing
         #expect(throws: S2MError.self) { try ThresholdRule.parse("best") }
     }
 }
+
+@Suite struct OracleThresholdTests {
+    @Test func bestIoUThresholdIsTheSweepsArgmax() throws {
+        // Truth: the two right pixels. IoU({s > t}) = 1/3 for t < 0.2 (0.2 and 0.6 and 0.9
+        // predicted with one wrong), 2/2 for 0.2 <= t < 0.6, 1/2 for 0.6 <= t < 0.9, then 0.
+        let s = ScoreMap(width: 4, height: 1, pixels: [0.1, 0.2, 0.6, 0.9])
+        let truth = TruthMap(anomalyMask: Mask(width: 4, height: 1, pixels: [false, false, true, true]))
+        #expect(try OracleThreshold.bestIoU(scores: [s], truths: [truth]) == 0.2)
+        #expect(try OracleThreshold.bestIoU(scores: [], truths: []) == nil)
+    }
+
+    @Test func tpr95ThresholdFindsNineteenOfTwenty() throws {
+        // 20 anomaly pixels scoring 0.05, 0.10, ..., 1.00 and background at 0: the 95% point is the
+        // 19th highest anomaly score, 0.10.
+        var pixels: [Float] = (1...20).map { Float($0) * 0.05 }
+        pixels += [Float](repeating: 0, count: 20)
+        let s = ScoreMap(width: 40, height: 1, pixels: pixels)
+        let truth = TruthMap(anomalyMask: Mask(width: 40, height: 1, pixels: (0..<40).map { $0 < 20 }))
+        let t = try #require(try OracleThreshold.tpr95(scores: [s], truths: [truth]))
+        #expect(abs(t - 0.10) < 1e-6)
+        #expect(OracleThreshold.inclusiveMask(s, atLeast: t).trueCount == 19)
+    }
+}

@@ -51,9 +51,10 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("max-detections"), help: "With --detections: at most this many boxes per image.")
     var maxDetections: Int = 100
 
-    @Option(name: .customLong("threshold"), help: "Also write the threshold baseline: otsu or a number (on normalised scores).",
-            transform: { try ThresholdRule.parse($0) })
-    var threshold: ThresholdRule?
+    @Option(name: .customLong("threshold"),
+            help: "Also write the threshold baseline on normalised scores: a number, otsu, or with labels oracle-iou (the paper's best-IoU threshold over all images) or tpr95 (95% of anomaly pixels found).",
+            transform: { try BaselineThreshold.parse($0) })
+    var threshold: BaselineThreshold?
 
     @Option(name: .customLong("out"), help: "Output folder (created if missing).")
     var out: String = "s2m-out"
@@ -71,6 +72,9 @@ struct RunCommand: ParsableCommand {
         if prompts != nil && detections != nil { throw ValidationError("give --prompts or --detections, not both") }
         if imageID != nil && detections == nil { throw ValidationError("--image-id goes with --detections") }
         if cocoAnnotations != nil && detections == nil { throw ValidationError("--coco-annotations goes with --detections") }
+        if let threshold, threshold.needsLabels, manifest == nil, label == nil {
+            throw ValidationError("--threshold \(threshold) chooses the threshold with the ground truth: give --label")
+        }
         guard maxDetections >= 0 else { throw ValidationError("--max-detections must be >= 0") }
         try single.check(image: image, otherPromptSources: prompts != nil || detections != nil)
         guard minDetectionScore.isFinite, minDetectionScore >= 0, minDetectionScore < 1 else {
@@ -88,6 +92,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         if single.isActive { return try runSinglePrompt(single) }
+        var oracle: Float?
         let cases: [Case]
         let s2m: S2MPipeline
         let results: DetectionResults?
@@ -101,6 +106,7 @@ struct RunCommand: ParsableCommand {
             s2m = try pipeline.makePipeline()
             results = try detections.map { try DetectionResults.read(path: $0, annotations: cocoAnnotations) }
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            if let threshold, threshold.needsLabels { oracle = try oracleThreshold(threshold, cases) }
         } catch let error as S2MError {
             Self.fail(error)
             throw ExitCode(1)
@@ -112,7 +118,7 @@ struct RunCommand: ParsableCommand {
         var failures = 0
         for c in cases {
             do {
-                print(try process(c, pipeline: s2m, detections: results))
+                print(try process(c, pipeline: s2m, detections: results, oracle: oracle))
             } catch let error as S2MError {
                 Self.fail(error)
                 failures += 1
@@ -127,7 +133,7 @@ struct RunCommand: ParsableCommand {
     }
 
     /// Runs one image and writes its outputs; returns the summary line.
-    func process(_ c: Case, pipeline s2m: S2MPipeline, detections results: DetectionResults?) throws -> String {
+    func process(_ c: Case, pipeline s2m: S2MPipeline, detections results: DetectionResults?, oracle: Float?) throws -> String {
         let start = Date()
         let loaded = try InputCase.load(image: c.image, scores: c.scores, label: c.label, options: input.readOptions)
         var given: [Prompt]?
@@ -166,14 +172,41 @@ struct RunCommand: ParsableCommand {
         if let truth { line += Self.scoreText(result.mask, truth) }
         if let rule = threshold, let scores = loaded.scores {
             let normalized = pipeline.normalization.apply(to: scores)
-            let t = rule.threshold(for: normalized)
-            let baseline = t.map { thresholdMask(normalized, above: $0) } ?? normalized.map { _ in false }
+            let baseline: Mask
+            let t: Float?
+            switch rule {
+            case .rule(let r):
+                t = r.threshold(for: normalized)
+                baseline = t.map { thresholdMask(normalized, above: $0) } ?? normalized.map { _ in false }
+            case .oracleIoU:
+                t = oracle
+                baseline = t.map { thresholdMask(normalized, above: $0) } ?? normalized.map { _ in false }
+            case .tpr95:
+                t = oracle
+                baseline = t.map { OracleThreshold.inclusiveMask(normalized, atLeast: $0) } ?? normalized.map { _ in false }
+            }
             try RasterWriter.writeMask(baseline, to: path("threshold.png"), trueValue: 1, protecting: inputs)
             line += "; threshold \(rule)" + (t.map { String(format: " (t=%.3f)", $0) } ?? " (none)")
             if let truth { line += Self.scoreText(baseline, truth) }
         }
         line += String(format: ", %.2f s", Date().timeIntervalSince(start))
         return line
+    }
+
+    /// The ground-truth threshold over every case (all need labels and scores), on normalised scores.
+    func oracleThreshold(_ rule: BaselineThreshold, _ cases: [Case]) throws -> Float? {
+        let collector = OracleThreshold.Collector()
+        for c in cases {
+            guard let labelFile = c.label, c.scores != nil else {
+                throw S2MError(file: c.image, .invalid("--threshold \(rule) needs scores and a label for every image"))
+            }
+            let loaded = try InputCase.load(image: c.image, scores: c.scores, label: labelFile, options: input.readOptions)
+            let truth = try labels.labelEncoding.truthMap(loaded.label!, file: labelFile)
+            do {
+                try collector.add(scores: pipeline.normalization.apply(to: loaded.scores!), truth: truth)
+            } catch let e as S2MError where e.file == nil { throw e.attributed(to: c.scores!) }
+        }
+        return rule == .tpr95 ? collector.tpr95() : collector.bestIoU()
     }
 
     /// `", IoU 0.612 F1 0.759"` of a prediction against ground truth (void counts as background).
@@ -234,5 +267,33 @@ struct RunCommand: ParsableCommand {
 
     static func fail(_ error: S2MError) {
         FileHandle.standardError.write(Data("s2m run: \(error)\n".utf8))
+    }
+}
+
+/// The baseline's threshold: a rule applied per image, or one chosen with the ground truth.
+enum BaselineThreshold: Equatable, CustomStringConvertible {
+    case rule(ThresholdRule)
+    case oracleIoU
+    case tpr95
+
+    static func parse(_ text: String) throws -> BaselineThreshold {
+        switch text.lowercased() {
+        case "oracle-iou", "best-iou": return .oracleIoU
+        case "tpr95": return .tpr95
+        default:
+            do { return .rule(try ThresholdRule.parse(text)) } catch {
+                throw S2MError(file: nil, .invalid("unknown threshold '\(text)' (a number, fixed:T, otsu, oracle-iou or tpr95)"))
+            }
+        }
+    }
+
+    var needsLabels: Bool { self != .oracleIoU && self != .tpr95 ? false : true }
+
+    var description: String {
+        switch self {
+        case .rule(let r): return r.description
+        case .oracleIoU: return "oracle-iou"
+        case .tpr95: return "tpr95"
+        }
     }
 }
