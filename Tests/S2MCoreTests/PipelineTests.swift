@@ -204,3 +204,24 @@ struct FixedGenerator: PromptGenerator {
         #expect(reason("[{").contains("not valid JSON"))
     }
 }
+
+@Suite struct ConcurrentPipelineTests {
+    @Test func threadsDoNotChangeTheResult() throws {
+        // Three orange ellipses on a grey road, with scores high on each.
+        var (image, truth) = syntheticScene(width: 160, height: 100, cx: 30, cy: 30, rx: 8, ry: 10)
+        for (cx, cy, seed) in [(90.0, 40.0, UInt64(2)), (130.0, 70.0, UInt64(3))] {
+            let (img, t) = syntheticScene(width: 160, height: 100, cx: cx, cy: cy, rx: 9, ry: 12, seed: seed)
+            for i in 0..<image.count where t.pixels[i] { image.pixels[i] = img.pixels[i]; truth.pixels[i] = true }
+        }
+        let scores = try GaussianBlur(kernelSize: 0, sigma: 2).apply(to: truth.map { $0 ? 0.9 : 0.1 })
+        var p = ComponentTreeParameters()
+        p.workingSize = 0
+        let one = S2MPipeline(generator: ComponentTreeGenerator(parameters: p), segmenter: GrabCutSegmenter(), jobs: 1)
+        let two = S2MPipeline(generator: ComponentTreeGenerator(parameters: p), segmenter: GrabCutSegmenter(), jobs: 2)
+        let a = try one.run(image: image, scores: scores), b = try two.run(image: image, scores: scores)
+        #expect(a.prompts.count == 3)
+        #expect(a.confidence == b.confidence)
+        #expect(zip(a.segmentations, b.segmentations).allSatisfy { $0.mask == $1.mask && $0.quality == $1.quality })
+        #expect(iou(a.mask, truth) > 0.85, "IoU \(iou(a.mask, truth))")
+    }
+}

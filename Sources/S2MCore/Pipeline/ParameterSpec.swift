@@ -82,7 +82,7 @@ extension ComponentTreeParameters: TunableParameters {
         ParameterSpec(key: "box-margin", help: "boxes grow by this fraction of their size on each side", defaultValue: 0.1, minimum: 0, maximum: 2, step: 0.05),
         ParameterSpec(key: "nms-iou", help: "drop boxes overlapping a better one by more than this IoU", defaultValue: 0.5, minimum: 0.01, maximum: 1, step: 0.05),
         ParameterSpec(key: "minimum-confidence", help: "drop prompts at or below this confidence", defaultValue: 0.05, minimum: 0, maximum: 0.99, step: 0.05),
-        ParameterSpec(key: "maximum-prompts", help: "keep at most this many prompts", defaultValue: 20, minimum: 0, maximum: 1000, step: 1, isInteger: true),
+        ParameterSpec(key: "maximum-prompts", help: "keep at most this many prompts", defaultValue: 10, minimum: 0, maximum: 1000, step: 1, isInteger: true),
     ]
 
     public var values: [String: Double] {
@@ -150,7 +150,7 @@ extension GrabCutParameters: TunableParameters {
         ParameterSpec(key: "smoothness", help: "gamma of the contrast-sensitive smoothness term", defaultValue: 50, minimum: 0, maximum: 1000, step: 5),
         ParameterSpec(key: "context-margin", help: "background ring around the box, fraction of its larger side", defaultValue: 0.25, minimum: 0, maximum: 5, step: 0.05),
         ParameterSpec(key: "background-stride", help: "sample every n-th pixel of the rest of the image for the background model (0 = ring only)", defaultValue: 4, minimum: 0, maximum: 64, step: 1, isInteger: true),
-        ParameterSpec(key: "max-working-pixels", help: "larger boxes are segmented shrunk to this many pixels (0 = never)", defaultValue: 40_000, minimum: 0, maximum: 100_000_000, step: 10_000, isInteger: true),
+        ParameterSpec(key: "max-working-pixels", help: "larger boxes are segmented shrunk to this many pixels (0 = never)", defaultValue: 16_384, minimum: 0, maximum: 100_000_000, step: 4_096, isInteger: true),
         ParameterSpec(key: "seed-radius", help: "radius of the hard seeds around point prompts, pixels", defaultValue: 3, minimum: 0, maximum: 100, step: 1),
         ParameterSpec(key: "point-region", help: "points-only prompts work in a box grown by this fraction of the shorter side", defaultValue: 0.15, minimum: 0.01, maximum: 1, step: 0.01),
     ]

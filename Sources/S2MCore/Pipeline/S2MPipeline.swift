@@ -1,5 +1,9 @@
 import Foundation
 
+/// A session whose ``SegmentationSession/segment(_:)`` may be called from several threads at
+/// once (it keeps no mutable state per call). The pipeline then segments prompts in parallel.
+public protocol ConcurrentSegmentationSession: SegmentationSession, Sendable {}
+
 /// Which confidence a prompt's mask is painted with.
 public enum MaskConfidenceRule: String, Sendable, Hashable, Codable, CaseIterable {
     /// The prompt's confidence, as the paper's code (its boxes come from a trained detector). The
@@ -44,13 +48,17 @@ public struct S2MPipeline: Sendable {
     public var segmenter: any PromptableSegmenter
     public var overlap: OverlapPolicy
     public var maskConfidence: MaskConfidenceRule
+    /// Threads segmenting prompts at once when the session allows it
+    /// (``ConcurrentSegmentationSession``); results do not depend on it.
+    public var jobs: Int
 
     public init(generator: any PromptGenerator, segmenter: any PromptableSegmenter, overlap: OverlapPolicy = .paper,
-                maskConfidence: MaskConfidenceRule = .prompt) {
+                maskConfidence: MaskConfidenceRule = .prompt, jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.generator = generator
         self.segmenter = segmenter
         self.overlap = overlap
         self.maskConfidence = maskConfidence
+        self.jobs = max(1, jobs)
     }
 
     /// Runs the method on one image. `prompts`, when given, replace the generator's (imported
@@ -73,9 +81,13 @@ public struct S2MPipeline: Sendable {
         var segmentations: [Segmentation] = []
         if !prompts.isEmpty {
             let session = try segmenter.prepare(image: image, scores: scores)
-            for prompt in prompts {
-                if Task.isCancelled { throw CancellationError() }
-                segmentations.append(try session.segment(prompt))
+            if let concurrent = session as? any ConcurrentSegmentationSession, jobs > 1, prompts.count > 1 {
+                segmentations = try Self.segmentConcurrently(prompts, session: concurrent, jobs: jobs)
+            } else {
+                for prompt in prompts {
+                    if Task.isCancelled { throw CancellationError() }
+                    segmentations.append(try session.segment(prompt))
+                }
             }
         }
         let t2 = Date()
@@ -86,5 +98,48 @@ public struct S2MPipeline: Sendable {
                          confidence: confidence,
                          mask: confidence.map { $0 > 0 }, promptSeconds: t1.timeIntervalSince(t0),
                          segmentSeconds: t2.timeIntervalSince(t1))
+    }
+
+    /// Segments `prompts` on `jobs` threads (each takes the next unclaimed prompt, largest boxes
+    /// first so the threads finish together); results come back in prompt order. The first error
+    /// is rethrown. Worker threads run outside the caller's task, so a cancellation is noticed
+    /// when the batch ends (each prompt takes a fraction of a second).
+    static func segmentConcurrently(_ prompts: [Prompt], session: any ConcurrentSegmentationSession, jobs: Int) throws -> [Segmentation] {
+        if Task.isCancelled { throw CancellationError() }
+        let order = prompts.indices.sorted { (prompts[$0].box?.area ?? 0) > (prompts[$1].box?.area ?? 0) }
+        let slots = ResultSlots(count: prompts.count)
+        DispatchQueue.concurrentPerform(iterations: min(jobs, prompts.count)) { _ in
+            while let k = slots.claim() {
+                let i = order[k]
+                do { slots.store(i, .success(try session.segment(prompts[i]))) } catch { slots.store(i, .failure(error)) }
+            }
+        }
+        if Task.isCancelled { throw CancellationError() }
+        return try slots.results()
+    }
+}
+
+/// Per-prompt results filled in by worker threads.
+private final class ResultSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private var values: [Result<Segmentation, Error>?]
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    func claim() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard next < values.count else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    func store(_ i: Int, _ r: Result<Segmentation, Error>) {
+        lock.lock(); defer { lock.unlock() }
+        values[i] = r
+    }
+
+    func results() throws -> [Segmentation] {
+        try values.map { try $0!.get() }
     }
 }

@@ -32,8 +32,9 @@ public struct ComponentTreeParameters: Sendable, Hashable {
     public var nmsIoU: Double = 0.5
     /// Prompts with a confidence at or below this are dropped (the paper: 0.05).
     public var minimumConfidence: Double = 0.05
-    /// At most this many prompts, the most confident.
-    public var maximumPrompts: Int = 20
+    /// At most this many prompts, the most confident (each costs one segmentation; beyond the
+    /// tenth, regions of a score map are nearly always clutter).
+    public var maximumPrompts: Int = 10
 
     public init() {}
 

@@ -28,8 +28,9 @@ public struct GrabCutParameters: Sendable, Hashable, Codable {
     public var backgroundStride: Int = 4
     /// Boxes with more pixels than this are segmented on a proportionally shrunk copy (area
     /// resampling) and the mask is scaled back (bilinear); 0 means never shrink. Bounds the cost
-    /// of large objects; colour models are as good from 40,000 pixels as from a million.
-    public var maxWorkingPixels: Int = 40_000
+    /// of large objects (128 x 128 by default): colour models need far fewer pixels than a large
+    /// box holds, and score maps of segmentation networks are coarse anyway (1/8 resolution).
+    public var maxWorkingPixels: Int = 16_384
 
     public init() {}
 }
@@ -56,7 +57,8 @@ public struct GrabCutSegmenter: PromptableSegmenter {
 
 /// One image prepared for GrabCut: colours as floats and the neighbour colour differences, which
 /// every prompt's smoothness term reuses.
-public final class GrabCutSession: SegmentationSession {
+/// Immutable after preparation, so prompts may be segmented from several threads at once.
+public final class GrabCutSession: ConcurrentSegmentationSession {
     public let parameters: GrabCutParameters
     let width: Int, height: Int
     let colours: [SIMD3<Float>]

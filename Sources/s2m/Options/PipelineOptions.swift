@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import S2MCore
 
 /// The prompt generators `--generator NAME` offers. A new generator is one more entry here.
@@ -101,6 +102,14 @@ struct PipelineOptions: ParsableArguments {
             help: ArgumentHelp("Confidence painted per mask: prompt (default, as the paper) or prompt*quality.", valueName: "rule"))
     var maskConfidence: MaskConfidenceRule = .prompt
 
+    @Option(name: .customLong("segment-threads"),
+            help: ArgumentHelp("Threads segmenting one image's prompts at once (default: all cores); results do not depend on it.", valueName: "n"))
+    var segmentThreads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard segmentThreads >= 1 else { throw ValidationError("--segment-threads must be at least 1") }
+    }
+
     func makeGenerator() throws -> any PromptGenerator {
         let entry = try GeneratorCatalog.entry(generator)
         let values = try ComponentTreeParameters.parseAssignments(generatorOptions)
@@ -128,7 +137,8 @@ struct PipelineOptions: ParsableArguments {
     }
 
     func makePipeline() throws -> S2MPipeline {
-        S2MPipeline(generator: try makeGenerator(), segmenter: try makeSegmenter(), overlap: overlap, maskConfidence: maskConfidence)
+        S2MPipeline(generator: try makeGenerator(), segmenter: try makeSegmenter(), overlap: overlap,
+                    maskConfidence: maskConfidence, jobs: segmentThreads)
     }
 }
 
