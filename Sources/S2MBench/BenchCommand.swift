@@ -8,5 +8,6 @@ struct BenchCommand: ParsableCommand {
         commandName: "s2m-bench",
         abstract: "Benchmarks for s2m (run with -c release); each prints its figures and the comparison its issue asks for.",
         subcommands: [EvalMetricsBench.self, SAMEncoderBenchmark.self, SAMDecoderBenchmark.self, SAMMemoryBenchmark.self,
-                      RenderVsChafaBench.self, ViewerRedrawBench.self, ViewerLatencyBench.self])
+                      RenderVsChafaBench.self, ViewerRedrawBench.self, ViewerLatencyBench.self,
+                      S2MQualityBench.self, GrabCutOpenCVBench.self, PipelineSpeedBench.self])
 }

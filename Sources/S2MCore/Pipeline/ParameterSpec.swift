@@ -146,6 +146,7 @@ extension GrabCutParameters: TunableParameters {
     public static let specs: [ParameterSpec] = [
         ParameterSpec(key: "score-weight", help: "weight of the anomaly-score data term (0 = colour only)", defaultValue: 3, minimum: 0, maximum: 100, step: 0.5),
         ParameterSpec(key: "iterations", help: "rounds of colour-model fitting and min cut", defaultValue: 5, minimum: 1, maximum: 50, step: 1, isInteger: true),
+        ParameterSpec(key: "convergence", help: "stop when at most this fraction of the box changes in a round", defaultValue: 0.01, minimum: 0, maximum: 1, step: 0.005),
         ParameterSpec(key: "components", help: "Gaussians per colour model", defaultValue: 5, minimum: 1, maximum: 20, step: 1, isInteger: true),
         ParameterSpec(key: "smoothness", help: "gamma of the contrast-sensitive smoothness term", defaultValue: 50, minimum: 0, maximum: 1000, step: 5),
         ParameterSpec(key: "context-margin", help: "background ring around the box, fraction of its larger side", defaultValue: 0.25, minimum: 0, maximum: 5, step: 0.05),
@@ -156,7 +157,7 @@ extension GrabCutParameters: TunableParameters {
     ]
 
     public var values: [String: Double] {
-        ["score-weight": scoreWeight, "iterations": Double(iterations), "components": Double(componentCount),
+        ["score-weight": scoreWeight, "iterations": Double(iterations), "convergence": convergence, "components": Double(componentCount),
          "smoothness": smoothness, "context-margin": contextMargin, "background-stride": Double(backgroundStride),
          "max-working-pixels": Double(maxWorkingPixels), "seed-radius": seedRadius, "point-region": pointRegionFraction]
     }
@@ -165,6 +166,7 @@ extension GrabCutParameters: TunableParameters {
         switch key {
         case "score-weight": scoreWeight = value
         case "iterations": iterations = Int(value)
+        case "convergence": convergence = value
         case "components": componentCount = Int(value)
         case "smoothness": smoothness = value
         case "context-margin": contextMargin = value

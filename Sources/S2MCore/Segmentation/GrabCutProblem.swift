@@ -186,15 +186,16 @@ struct GrabCutProblem {
             }
             graph.maximumFlow()
 
-            var changed = false
+            var changed = 0
             for y in 0..<bh {
                 for x in 0..<bw {
                     let p = (y + box.y0) * width + x + box.x0
                     let a = graph.isOnSourceSide(y * bw + x)
-                    if a != alpha[p] { alpha[p] = a; changed = true }
+                    if a != alpha[p] { alpha[p] = a; changed += 1 }
                 }
             }
-            if !changed || !alpha.contains(true) { break }
+            // Converged: (almost) no pixel changed side, or nothing is left of the object.
+            if Double(changed) <= parameters.convergence * Double(bw * bh) || !alpha.contains(true) { break }
         }
 
         // Quality: how strongly the final data terms agree with the labels given.

@@ -26,11 +26,11 @@ public final class MaxFlowGraph {
     // Arcs come in pairs (a, a ^ 1): an arc and its reverse ("sister").
     private let head: UnsafeMutablePointer<Int32>
     private let nextArc: UnsafeMutablePointer<Int32>
-    private let residual: UnsafeMutablePointer<Double>
+    private let residual: UnsafeMutablePointer<Float>
     // Per node.
     private let firstArc: UnsafeMutablePointer<Int32>
     /// Residual terminal capacity: positive from the source, negative to the sink.
-    private let terminal: UnsafeMutablePointer<Double>
+    private let terminal: UnsafeMutablePointer<Float>
     private let parent: UnsafeMutablePointer<Int32>
     private let inSinkTree: UnsafeMutablePointer<Bool>
     private let nextActive: UnsafeMutablePointer<Int32>
@@ -90,7 +90,7 @@ public final class MaxFlowGraph {
     public func setTerminalCapacities(_ node: Int, source: Double, sink: Double) {
         precondition(node >= 0 && node < nodeCount, "node \(node) out of range")
         precondition(source >= 0 && sink >= 0, "negative terminal capacity")
-        terminal[node] += (source - sourceCapacity[node]) - (sink - sinkCapacity[node])
+        terminal[node] += Float((source - sourceCapacity[node]) - (sink - sinkCapacity[node]))
         sourceCapacity[node] = source
         sinkCapacity[node] = sink
         if solved && !isChanged[node] {
@@ -103,7 +103,7 @@ public final class MaxFlowGraph {
     /// ends in the sink, so it is the sum over nodes of the used part of their sink capacity.
     public var flow: Double {
         var total = 0.0
-        for i in 0..<nodeCount { total += sinkCapacity[i] - max(-terminal[i], 0) }
+        for i in 0..<nodeCount { total += sinkCapacity[i] - Double(max(-terminal[i], 0)) }
         return total
     }
 
@@ -113,9 +113,9 @@ public final class MaxFlowGraph {
         precondition(capacity >= 0 && reverseCapacity >= 0, "negative capacity")
         precondition(arcCount + 2 <= 2 * edgeCapacity, "more than \(edgeCapacity) edges")
         let a = arcCount
-        head[a] = Int32(v); nextArc[a] = firstArc[u]; residual[a] = capacity
+        head[a] = Int32(v); nextArc[a] = firstArc[u]; residual[a] = Float(capacity)
         firstArc[u] = Int32(a)
-        head[a + 1] = Int32(u); nextArc[a + 1] = firstArc[v]; residual[a + 1] = reverseCapacity
+        head[a + 1] = Int32(u); nextArc[a + 1] = firstArc[v]; residual[a + 1] = Float(reverseCapacity)
         firstArc[v] = Int32(a + 1)
         arcCount += 2
     }
@@ -158,9 +158,9 @@ private struct BKSolver {
     let nodeCount: Int
     let head: UnsafeMutablePointer<Int32>
     let nextArc: UnsafeMutablePointer<Int32>
-    let residual: UnsafeMutablePointer<Double>
+    let residual: UnsafeMutablePointer<Float>
     let firstArc: UnsafeMutablePointer<Int32>
-    let terminal: UnsafeMutablePointer<Double>
+    let terminal: UnsafeMutablePointer<Float>
     let parent: UnsafeMutablePointer<Int32>
     let inSinkTree: UnsafeMutablePointer<Bool>
     let nextActive: UnsafeMutablePointer<Int32>
@@ -175,8 +175,8 @@ private struct BKSolver {
     var time: Int32 = 0
 
     init(nodeCount: Int, head: UnsafeMutablePointer<Int32>, nextArc: UnsafeMutablePointer<Int32>,
-         residual: UnsafeMutablePointer<Double>, firstArc: UnsafeMutablePointer<Int32>,
-         terminal: UnsafeMutablePointer<Double>, parent: UnsafeMutablePointer<Int32>,
+         residual: UnsafeMutablePointer<Float>, firstArc: UnsafeMutablePointer<Int32>,
+         terminal: UnsafeMutablePointer<Float>, parent: UnsafeMutablePointer<Int32>,
          inSinkTree: UnsafeMutablePointer<Bool>, nextActive: UnsafeMutablePointer<Int32>,
          timestamp: UnsafeMutablePointer<Int32>, distance: UnsafeMutablePointer<Int32>) {
         self.nodeCount = nodeCount
