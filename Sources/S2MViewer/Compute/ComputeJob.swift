@@ -48,8 +48,13 @@ public final class ComputeEngine {
     /// Sessions kept (most recent first).
     public let sessionCapacity = 3
 
-    public init(promptSources: [any TunablePromptSource], segmenters: [any PromptableSegmenter]) {
+    /// Threads segmenting prompts at once when a session allows it (``ConcurrentSegmentationSession``).
+    public let threads: Int
+
+    public init(promptSources: [any TunablePromptSource], segmenters: [any PromptableSegmenter],
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.promptSources = promptSources
+        self.threads = max(threads, 1)
         self.segmenters = segmenters
     }
 
@@ -91,14 +96,21 @@ public final class ComputeEngine {
             }
             let session = try session(caseKey: job.caseKey, segmenter: job.segmenterIndex, image: job.image,
                                       scores: job.scores)
-            var done = Set<PromptGeometry>()
-            for prompt in prompts {
-                if isCancelled() { return finish("cancelled") }
-                let geometry = PromptGeometry(prompt)
-                guard done.insert(geometry).inserted else { continue }
-                let segmentation = try session.segment(prompt)
-                report(.mask(jobID: job.id, caseKey: job.caseKey, segmenterIndex: job.segmenterIndex,
-                             geometry: geometry, segmentation: segmentation))
+            // Each geometry once, in the given order (most confident first).
+            var seen = Set<PromptGeometry>()
+            let unique = prompts.filter { seen.insert(PromptGeometry($0)).inserted }
+            if let concurrent = session as? any ConcurrentSegmentationSession, threads > 1, unique.count > 1 {
+                if let stop = try segmentConcurrently(unique, session: concurrent, job: job, isCancelled: isCancelled,
+                                                      report: report) {
+                    return finish(stop)
+                }
+            } else {
+                for prompt in unique {
+                    if isCancelled() { return finish("cancelled") }
+                    let segmentation = try session.segment(prompt)
+                    report(.mask(jobID: job.id, caseKey: job.caseKey, segmenterIndex: job.segmenterIndex,
+                                 geometry: PromptGeometry(prompt), segmentation: segmentation))
+                }
             }
             finish(nil)
         } catch is CancellationError {
@@ -106,5 +118,91 @@ public final class ComputeEngine {
         } catch {
             finish("\(error)")
         }
+    }
+
+    /// Segments `prompts` on ``threads`` threads, reporting each mask as it is done (reports are
+    /// made on the calling thread). The threads run outside the caller's task: the calling thread
+    /// polls `isCancelled` every 10 ms and sets a flag they look at between prompts. Returns "cancelled" when stopped, nil when all are done; rethrows the first error.
+    private func segmentConcurrently(_ prompts: [Prompt], session: any ConcurrentSegmentationSession, job: ComputeJob,
+                                     isCancelled: () -> Bool, report: (JobUpdate) -> Void) throws -> String? {
+        let state = ConcurrentState(count: prompts.count)
+        let workers = min(threads, prompts.count)
+        let finished = DispatchSemaphore(value: 0)
+        do {
+            DispatchQueue.global().async {
+                DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                    while let i = state.claim() {
+                        do {
+                            let segmentation = try session.segment(prompts[i])
+                            state.finish(i, .success(segmentation))
+                        } catch {
+                            state.finish(i, .failure(error))
+                        }
+                    }
+                }
+                finished.signal()
+            }
+            // The calling thread hands results on as they come and watches for cancellation.
+            var delivered = 0
+            while true {
+                let done = finished.wait(timeout: .now() + .milliseconds(10)) == .success
+                if isCancelled() { state.cancel() }
+                for (i, result) in state.takeResults() {
+                    if case .success(let segmentation) = result, !state.isCancelled {
+                        report(.mask(jobID: job.id, caseKey: job.caseKey, segmenterIndex: job.segmenterIndex,
+                                     geometry: PromptGeometry(prompts[i]), segmentation: segmentation))
+                    }
+                    delivered += 1
+                }
+                if done { break }
+            }
+            _ = delivered
+        }
+        if state.isCancelled { return "cancelled" }
+        if let error = state.firstError { throw error }
+        return nil
+    }
+}
+
+/// Shared by the threads of one concurrent segmentation: the next prompt to take, finished
+/// results waiting to be reported, the cancellation flag.
+private final class ConcurrentState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private let count: Int
+    private var ready: [(Int, Result<Segmentation, Error>)] = []
+    private var cancelled = false
+    private(set) var firstError: Error?
+
+    init(count: Int) { self.count = count }
+
+    func claim() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard !cancelled, firstError == nil, next < count else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    func finish(_ index: Int, _ result: Result<Segmentation, Error>) {
+        lock.lock(); defer { lock.unlock() }
+        if case .failure(let error) = result, firstError == nil, !(error is CancellationError) { firstError = error }
+        ready.append((index, result))
+    }
+
+    func takeResults() -> [(Int, Result<Segmentation, Error>)] {
+        lock.lock(); defer { lock.unlock() }
+        let out = ready
+        ready.removeAll()
+        return out
+    }
+
+    func cancel() {
+        lock.lock(); defer { lock.unlock() }
+        cancelled = true
+    }
+
+    var isCancelled: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return cancelled
     }
 }
