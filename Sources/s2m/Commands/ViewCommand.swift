@@ -225,7 +225,11 @@ enum ViewerBackends {
         for entry in GeneratorCatalog.entries where entry.name != chosen.name {
             sources.append(CatalogSource(entry: entry, given: [:], normalization: pipeline.normalization))
         }
-        var segmenters: [any PromptableSegmenter] = [try pipeline.makeSegmenter()]
+        // --checkpoint belongs to SAM: the chosen segmenter gets it only when it is SAM, and SAM
+        // then also joins the list beside it (below).
+        var chosenOptions = pipeline
+        if pipeline.segmenter != SAMCatalog.entry.name { chosenOptions.checkpoint = nil }
+        var segmenters: [any PromptableSegmenter] = [try chosenOptions.makeSegmenter()]
         for entry in SegmenterCatalog.entries where entry.name != pipeline.segmenter {
             // --checkpoint also offers SAM beside another chosen segmenter.
             let options = entry.name == SAMCatalog.entry.name ? pipeline.checkpoint.map { ["checkpoint": $0] } ?? [:] : [:]
