@@ -221,3 +221,61 @@ struct SplitMix64 {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct GridMaxFlowTests {
+    @Test func agreesWithTheGeneralGraphIncludingReuse() {
+        var rng = SplitMix64(seed: 2024)
+        for trial in 0..<60 {
+            let w = 3 + Int(rng.next() % 8), h = 2 + Int(rng.next() % 7), n = w * h
+            let grid = GridMaxFlowGraph(width: w, height: h)
+            var edges: [(Int, Int, Int, Double, Double)] = []   // x, y, direction, capacity, reverse
+            for y in 0..<h {
+                for x in 0..<w {
+                    for k in 0..<4 {
+                        let (dx, dy) = GridMaxFlowGraph.directions[k]
+                        guard x + dx >= 0, x + dx < w, y + dy < h else { continue }
+                        let c = Double(rng.next() % 10), r = Double(rng.next() % 10)
+                        edges.append((x, y, k, c, r))
+                        grid.setEdge(x: x, y: y, direction: k, capacity: c, reverseCapacity: r)
+                    }
+                }
+            }
+            var source = (0..<n).map { _ in Double(rng.next() % 12) }
+            var sink = (0..<n).map { _ in Double(rng.next() % 12) }
+            for i in 0..<n { grid.setTerminalCapacities(x: i % w, y: i / w, source: source[i], sink: sink[i]) }
+            for round in 0..<3 {
+                if round > 0 {
+                    for i in 0..<n where rng.next() % 3 == 0 {
+                        source[i] = Double(rng.next() % 12); sink[i] = rng.next() % 5 == 0 ? 0 : Double(rng.next() % 12)
+                        grid.setTerminalCapacities(x: i % w, y: i / w, source: source[i], sink: sink[i])
+                    }
+                }
+                let general = MaxFlowGraph(nodeCount: n, edgeCapacity: edges.count)
+                for i in 0..<n { general.addTerminalCapacities(i, source: source[i], sink: sink[i]) }
+                for (x, y, k, c, r) in edges {
+                    let (dx, dy) = GridMaxFlowGraph.directions[k]
+                    general.addEdge(y * w + x, (y + dy) * w + x + dx, capacity: c, reverseCapacity: r)
+                }
+                let expected = general.maximumFlow()
+                #expect(grid.maximumFlow() == expected, "trial \(trial) round \(round)")
+                for i in 0..<n {
+                    #expect(grid.isOnSourceSide(x: i % w, y: i / w) == general.isOnSourceSide(i), "trial \(trial) round \(round) node \(i)")
+                }
+            }
+        }
+    }
+
+    @Test func oppositeSlotsAreReverseArcs() {
+        for k in 0..<8 {
+            let (a, b) = (GridMaxFlowGraph.directions[k], GridMaxFlowGraph.directions[(k + 4) % 8])
+            #expect(a.0 == -b.0 && a.1 == -b.1)
+        }
+        // A 2x1 grid: the only edge is slot 0 of (0, 0); s -> (0,0) -> (1,0) -> t.
+        let g = GridMaxFlowGraph(width: 2, height: 1)
+        g.setEdge(x: 0, y: 0, direction: 0, capacity: 3, reverseCapacity: 0)
+        g.setTerminalCapacities(x: 0, y: 0, source: 5, sink: 0)
+        g.setTerminalCapacities(x: 1, y: 0, source: 0, sink: 4)
+        #expect(g.maximumFlow() == 3)
+        #expect(g.isOnSourceSide(x: 0, y: 0) && !g.isOnSourceSide(x: 1, y: 0))
+    }
+}

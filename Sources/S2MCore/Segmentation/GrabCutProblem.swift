@@ -119,7 +119,9 @@ struct GrabCutProblem {
 
         // The graph over the box pixels: smoothness edges are fixed, terminal capacities change
         // each round and the max-flow continues from the previous round's flow.
-        let graph = MaxFlowGraph(nodeCount: bw * bh, edgeCapacity: 4 * bw * bh)
+        let graph = GridMaxFlowGraph(width: bw, height: bh)
+        // Grid slots of SmoothnessEdges.forwardOffsets: (1, 0) -> 0, (-1, 1) -> 3, (0, 1) -> 2, (1, 1) -> 1.
+        let slotOfForward = [0, 3, 2, 1]
         // Neighbours outside the box are fixed background: labelling a pixel object pays their V.
         var borderCost = [Double](repeating: 0, count: bw * bh)
         for y in 0..<bh {
@@ -137,7 +139,7 @@ struct GrabCutProblem {
                     let qx = x + dx, qy = y + dy
                     guard qx >= 0, qx < bw, qy < bh else { continue }
                     let v = Double(edges.forward[k][ry * width + rx])
-                    if v > 0 { graph.addEdge(node, qy * bw + qx, capacity: v, reverseCapacity: v) }
+                    if v > 0 { graph.setEdge(x: x, y: y, direction: slotOfForward[k], capacity: v, reverseCapacity: v) }
                 }
             }
         }
@@ -174,13 +176,13 @@ struct GrabCutProblem {
                     // Object = source side: a source-side node cuts its sink link, so the sink
                     // capacity is the cost of "object" and the source capacity that of "background".
                     switch seeds[p] {
-                    case 1: graph.setTerminalCapacities(node, source: Self.hard, sink: 0)
-                    case 2: graph.setTerminalCapacities(node, source: 0, sink: Self.hard)
+                    case 1: graph.setTerminalCapacities(x: x, y: y, source: Self.hard, sink: 0)
+                    case 2: graph.setTerminalCapacities(x: x, y: y, source: 0, sink: Self.hard)
                     default:
                         // Densities above 1 make -log p negative; only the difference matters.
                         let sink = dataObject[node] + borderCost[node], source = dataBackground[node]
                         let floor = min(sink, source)
-                        graph.setTerminalCapacities(node, source: source - floor, sink: sink - floor)
+                        graph.setTerminalCapacities(x: x, y: y, source: source - floor, sink: sink - floor)
                     }
                 }
             }
@@ -190,7 +192,7 @@ struct GrabCutProblem {
             for y in 0..<bh {
                 for x in 0..<bw {
                     let p = (y + box.y0) * width + x + box.x0
-                    let a = graph.isOnSourceSide(y * bw + x)
+                    let a = graph.isOnSourceSide(x: x, y: y)
                     if a != alpha[p] { alpha[p] = a; changed += 1 }
                 }
             }

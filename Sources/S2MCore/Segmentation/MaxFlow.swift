@@ -40,7 +40,6 @@ public final class MaxFlowGraph {
     private let sourceCapacity: UnsafeMutablePointer<Double>
     private let sinkCapacity: UnsafeMutablePointer<Double>
     /// Nodes whose terminal capacities changed since the last run.
-    private var changed: [Int32] = []
     private let isChanged: UnsafeMutablePointer<Bool>
 
     private var arcCount = 0
@@ -57,9 +56,9 @@ public final class MaxFlowGraph {
         residual = .allocate(capacity: arcs)
         firstArc = .allocate(capacity: n); firstArc.initialize(repeating: -1, count: n)
         terminal = .allocate(capacity: n); terminal.initialize(repeating: 0, count: n)
-        parent = .allocate(capacity: n); parent.initialize(repeating: BKSolver.noParent, count: n)
+        parent = .allocate(capacity: n); parent.initialize(repeating: noParent, count: n)
         inSinkTree = .allocate(capacity: n); inSinkTree.initialize(repeating: false, count: n)
-        nextActive = .allocate(capacity: n); nextActive.initialize(repeating: BKSolver.inactive, count: n)
+        nextActive = .allocate(capacity: n); nextActive.initialize(repeating: inactiveNode, count: n)
         timestamp = .allocate(capacity: n); timestamp.initialize(repeating: 0, count: n)
         distance = .allocate(capacity: n); distance.initialize(repeating: 0, count: n)
         sourceCapacity = .allocate(capacity: n); sourceCapacity.initialize(repeating: 0, count: n)
@@ -93,10 +92,7 @@ public final class MaxFlowGraph {
         terminal[node] += Float((source - sourceCapacity[node]) - (sink - sinkCapacity[node]))
         sourceCapacity[node] = source
         sinkCapacity[node] = sink
-        if solved && !isChanged[node] {
-            isChanged[node] = true
-            changed.append(Int32(node))
-        }
+        isChanged[node] = true  // collected by the next maximumFlow() (no per-call bookkeeping here)
     }
 
     /// The total flow of the last ``maximumFlow()``: the capacity of the minimum cut. Every unit
@@ -123,25 +119,24 @@ public final class MaxFlowGraph {
     /// True when `node` is on the source side of the minimum cut: reachable from the source in
     /// the residual graph (the smallest source set among minimum cuts).
     public func isOnSourceSide(_ node: Int) -> Bool {
-        precondition(solved && changed.isEmpty, "call maximumFlow() first")
-        return parent[node] != BKSolver.noParent && !inSinkTree[node]
+        precondition(solved, "call maximumFlow() first")
+        return parent[node] != noParent && !inSinkTree[node]
     }
 
     /// Computes the maximum flow (= the minimum cut's capacity), continuing from the previous run
     /// when terminal capacities were changed since.
     @discardableResult
     public func maximumFlow() -> Double {
-        var solver = BKSolver(nodeCount: nodeCount, head: head, nextArc: nextArc, residual: residual,
-                              firstArc: firstArc, terminal: terminal, parent: parent, inSinkTree: inSinkTree,
+        var solver = BKSolver(nodeCount: nodeCount, topology: ListTopology(head: head, nextArc: nextArc, firstArc: firstArc),
+                              residual: residual, terminal: terminal, parent: parent, inSinkTree: inSinkTree,
                               nextActive: nextActive, timestamp: timestamp, distance: distance)
         solver.time = time
-        if solved {
-            for i in changed { isChanged[Int(i)] = false }
-            solver.resume(changed: changed)
-            changed.removeAll(keepingCapacity: true)
-        } else {
-            solver.start()
+        var changed: [Int32] = []
+        for i in 0..<nodeCount where isChanged[i] {
+            isChanged[i] = false
+            if solved { changed.append(Int32(i)) }
         }
+        if solved { solver.resume(changed: changed) } else { solver.start() }
         solver.run()
         time = solver.time
         solved = true
@@ -149,17 +144,37 @@ public final class MaxFlowGraph {
     }
 }
 
-/// The Boykov-Kolmogorov iterations over a graph's raw storage (no exclusivity checks in the
-/// hot loops: the storage is owned by the ``MaxFlowGraph`` that runs it).
-private struct BKSolver {
-    static let noParent: Int32 = -1, terminalParent: Int32 = -2, orphanParent: Int32 = -3
-    static let inactive: Int32 = -1
 
-    let nodeCount: Int
+/// Parent markers of the search trees besides real arc indices, and the inactive marker.
+let noParent: Int32 = -1, terminalParent: Int32 = -2, orphanParent: Int32 = -3
+let inactiveNode: Int32 = -1
+
+/// How the solver walks a graph's arcs: an arc's head, its reverse ("sister"), and the arcs
+/// leaving a node (first, next; -1 ends).
+protocol ArcTopology {
+    func head(_ a: Int) -> Int
+    func sister(_ a: Int) -> Int
+    func first(_ node: Int) -> Int
+    func next(_ a: Int) -> Int
+}
+
+/// Arbitrary graphs: adjacency lists, arcs in pairs (a, a ^ 1).
+struct ListTopology: ArcTopology {
     let head: UnsafeMutablePointer<Int32>
     let nextArc: UnsafeMutablePointer<Int32>
-    let residual: UnsafeMutablePointer<Float>
     let firstArc: UnsafeMutablePointer<Int32>
+    @inline(__always) func head(_ a: Int) -> Int { Int(head[a]) }
+    @inline(__always) func sister(_ a: Int) -> Int { a ^ 1 }
+    @inline(__always) func first(_ node: Int) -> Int { Int(firstArc[node]) }
+    @inline(__always) func next(_ a: Int) -> Int { Int(nextArc[a]) }
+}
+
+/// The Boykov-Kolmogorov iterations over a graph's raw storage (no exclusivity checks in the
+/// hot loops: the storage is owned by the ``MaxFlowGraph`` that runs it).
+struct BKSolver<Topology: ArcTopology> {
+    let nodeCount: Int
+    let topology: Topology
+    let residual: UnsafeMutablePointer<Float>
     let terminal: UnsafeMutablePointer<Float>
     let parent: UnsafeMutablePointer<Int32>
     let inSinkTree: UnsafeMutablePointer<Bool>
@@ -174,13 +189,12 @@ private struct BKSolver {
     var cascade: [Int32] = []
     var time: Int32 = 0
 
-    init(nodeCount: Int, head: UnsafeMutablePointer<Int32>, nextArc: UnsafeMutablePointer<Int32>,
-         residual: UnsafeMutablePointer<Float>, firstArc: UnsafeMutablePointer<Int32>,
+    init(nodeCount: Int, topology: Topology, residual: UnsafeMutablePointer<Float>,
          terminal: UnsafeMutablePointer<Float>, parent: UnsafeMutablePointer<Int32>,
          inSinkTree: UnsafeMutablePointer<Bool>, nextActive: UnsafeMutablePointer<Int32>,
          timestamp: UnsafeMutablePointer<Int32>, distance: UnsafeMutablePointer<Int32>) {
         self.nodeCount = nodeCount
-        self.head = head; self.nextArc = nextArc; self.residual = residual; self.firstArc = firstArc
+        self.topology = topology; self.residual = residual
         self.terminal = terminal; self.parent = parent; self.inSinkTree = inSinkTree
         self.nextActive = nextActive; self.timestamp = timestamp; self.distance = distance
     }
@@ -189,7 +203,7 @@ private struct BKSolver {
     mutating func start() {
         for i in 0..<nodeCount where terminal[i] != 0 {
             inSinkTree[i] = terminal[i] < 0
-            parent[i] = Self.terminalParent
+            parent[i] = terminalParent
             timestamp[i] = 0
             distance[i] = 1
             setActive(Int32(i))
@@ -206,39 +220,39 @@ private struct BKSolver {
         for node in changed {
             let i = Int(node)
             if terminal[i] == 0 {
-                if parent[i] == Self.terminalParent { addOrphan(i) }
+                if parent[i] == terminalParent { addOrphan(i) }
                 continue
             }
             let toSink = terminal[i] < 0
-            if parent[i] == Self.noParent || inSinkTree[i] != toSink {
+            if parent[i] == noParent || inSinkTree[i] != toSink {
                 // Switch trees: children in the old tree lose their parent.
-                if parent[i] != Self.noParent {
-                    var a = firstArc[i]
+                if parent[i] != noParent {
+                    var a = Int32(topology.first(i))
                     while a >= 0 {
-                        let j = Int(head[Int(a)])
+                        let j = topology.head(Int(a))
                         let pj = parent[j]
-                        if pj >= 0 && Int(head[Int(pj)]) == i && inSinkTree[j] == inSinkTree[i] {
-                            parent[j] = Self.orphanParent
+                        if pj >= 0 && topology.head(Int(pj)) == i && inSinkTree[j] == inSinkTree[i] {
+                            parent[j] = orphanParent
                             cascade.append(Int32(j))
                         }
-                        a = nextArc[Int(a)]
+                        a = Int32(topology.next(Int(a)))
                     }
                 }
                 inSinkTree[i] = toSink
                 // Neighbours in the other tree that now border i through an open arc hold a path:
                 // activate them too, so it is found even if i leaves its tree before growing.
-                var a = firstArc[i]
+                var a = Int32(topology.first(i))
                 while a >= 0 {
                     let ai = Int(a)
-                    let j = Int(head[ai])
-                    if parent[j] != Self.noParent && inSinkTree[j] != toSink
-                        && (toSink ? residual[ai ^ 1] : residual[ai]) > 0 {
+                    let j = topology.head(ai)
+                    if parent[j] != noParent && inSinkTree[j] != toSink
+                        && (toSink ? residual[topology.sister(ai)] : residual[ai]) > 0 {
                         setActive(Int32(j))
                     }
-                    a = nextArc[ai]
+                    a = Int32(topology.next(ai))
                 }
             }
-            parent[i] = Self.terminalParent
+            parent[i] = terminalParent
             timestamp[i] = time
             distance[i] = 1
             setActive(Int32(i))
@@ -262,8 +276,8 @@ private struct BKSolver {
         while true {
             var i = current
             if i >= 0 {
-                nextActive[Int(i)] = Self.inactive
-                if parent[Int(i)] == Self.noParent { i = -1 }
+                nextActive[Int(i)] = inactiveNode
+                if parent[Int(i)] == noParent { i = -1 }
             }
             if i < 0 {
                 i = popActive()
@@ -284,7 +298,7 @@ private struct BKSolver {
 
     @inline(__always)
     mutating func setActive(_ i: Int32) {
-        guard nextActive[Int(i)] == Self.inactive else { return }
+        guard nextActive[Int(i)] == inactiveNode else { return }
         nextActive[Int(i)] = i  // a self-link marks the last node of the queue
         if activeLast >= 0 { nextActive[Int(activeLast)] = i } else { activeFirst = i }
         activeLast = i
@@ -297,8 +311,8 @@ private struct BKSolver {
             let next = nextActive[Int(i)]
             activeFirst = next == i ? -1 : next
             if activeFirst < 0 { activeLast = -1 }
-            nextActive[Int(i)] = Self.inactive
-            if parent[Int(i)] != Self.noParent { return i }
+            nextActive[Int(i)] = inactiveNode
+            if parent[Int(i)] != noParent { return i }
         }
         return -1
     }
@@ -307,87 +321,87 @@ private struct BKSolver {
     /// into the sink tree when the trees touch, else -1.
     mutating func grow(from i: Int) -> Int32 {
         let sinkSide = inSinkTree[i]
-        var a = firstArc[i]
+        var a = Int32(topology.first(i))
         while a >= 0 {
             let ai = Int(a)
             // Source tree: flow leaves i along a; sink tree: flow enters i along a's sister.
-            if (sinkSide ? residual[ai ^ 1] : residual[ai]) > 0 {
-                let j = Int(head[ai])
-                if parent[j] == Self.noParent {
+            if (sinkSide ? residual[topology.sister(ai)] : residual[ai]) > 0 {
+                let j = topology.head(ai)
+                if parent[j] == noParent {
                     inSinkTree[j] = sinkSide
-                    parent[j] = a ^ 1
+                    parent[j] = Int32(topology.sister(ai))
                     timestamp[j] = timestamp[i]
                     distance[j] = distance[i] + 1
                     setActive(Int32(j))
                 } else if inSinkTree[j] != sinkSide {
-                    return sinkSide ? a ^ 1 : a
+                    return sinkSide ? Int32(topology.sister(ai)) : a
                 } else if timestamp[j] <= timestamp[i] && distance[j] > distance[i] {
                     // j's path to its terminal is likely longer than through i: re-parent.
-                    parent[j] = a ^ 1
+                    parent[j] = Int32(topology.sister(ai))
                     timestamp[j] = timestamp[i]
                     distance[j] = distance[i] + 1
                 }
             }
-            a = nextArc[ai]
+            a = Int32(topology.next(ai))
         }
         return -1
     }
 
     @inline(__always)
     mutating func addOrphan(_ i: Int) {
-        parent[i] = Self.orphanParent
+        parent[i] = orphanParent
         pathOrphans.append(Int32(i))
     }
 
     /// Pushes the bottleneck flow along source -> ... -> tail(middle) -> head(middle) -> ... -> sink.
     mutating func augment(through middle: Int) {
         var bottleneck = residual[middle]
-        var i = Int(head[middle ^ 1])
+        var i = topology.head(topology.sister(middle))
         while true {
             let a = parent[i]
-            if a == Self.terminalParent { break }
-            bottleneck = min(bottleneck, residual[Int(a) ^ 1])
-            i = Int(head[Int(a)])
+            if a == terminalParent { break }
+            bottleneck = min(bottleneck, residual[topology.sister(Int(a))])
+            i = topology.head(Int(a))
         }
         bottleneck = min(bottleneck, terminal[i])
-        i = Int(head[middle])
+        i = topology.head(middle)
         while true {
             let a = parent[i]
-            if a == Self.terminalParent { break }
+            if a == terminalParent { break }
             bottleneck = min(bottleneck, residual[Int(a)])
-            i = Int(head[Int(a)])
+            i = topology.head(Int(a))
         }
         bottleneck = min(bottleneck, -terminal[i])
 
-        residual[middle ^ 1] += bottleneck
+        residual[topology.sister(middle)] += bottleneck
         residual[middle] -= bottleneck
-        i = Int(head[middle ^ 1])
+        i = topology.head(topology.sister(middle))
         while true {
             let a = parent[i]
-            if a == Self.terminalParent {
+            if a == terminalParent {
                 terminal[i] -= bottleneck
                 if terminal[i] == 0 { addOrphan(i) }
                 break
             }
             let ai = Int(a)
             residual[ai] += bottleneck
-            residual[ai ^ 1] -= bottleneck
-            if residual[ai ^ 1] == 0 { addOrphan(i) }
-            i = Int(head[ai])
+            residual[topology.sister(ai)] -= bottleneck
+            if residual[topology.sister(ai)] == 0 { addOrphan(i) }
+            i = topology.head(ai)
         }
-        i = Int(head[middle])
+        i = topology.head(middle)
         while true {
             let a = parent[i]
-            if a == Self.terminalParent {
+            if a == terminalParent {
                 terminal[i] += bottleneck
                 if terminal[i] == 0 { addOrphan(i) }
                 break
             }
             let ai = Int(a)
-            residual[ai ^ 1] += bottleneck
+            residual[topology.sister(ai)] += bottleneck
             residual[ai] -= bottleneck
             if residual[ai] == 0 { addOrphan(i) }
-            i = Int(head[ai])
+            i = topology.head(ai)
         }
     }
 
@@ -408,17 +422,17 @@ private struct BKSolver {
 
     /// Finds orphan `i` a new parent in its tree with a path to the terminal, or frees it.
     mutating func adopt(_ i: Int) {
-        guard parent[i] == Self.orphanParent else { return }  // became a root again meanwhile
+        guard parent[i] == orphanParent else { return }  // became a root again meanwhile
         let sinkSide = inSinkTree[i]
         var bestArc: Int32 = -1
         var bestDistance = Int32.max
-        var a0 = firstArc[i]
+        var a0 = Int32(topology.first(i))
         while a0 >= 0 {
             let a0i = Int(a0)
             // A parent j must be able to send flow to i (source tree) or take flow from i (sink tree).
-            let open = (sinkSide ? residual[a0i] : residual[a0i ^ 1]) > 0
-            let j = Int(head[a0i])
-            if open && inSinkTree[j] == sinkSide && parent[j] != Self.noParent {
+            let open = (sinkSide ? residual[a0i] : residual[topology.sister(a0i)]) > 0
+            let j = topology.head(a0i)
+            if open && inSinkTree[j] == sinkSide && parent[j] != noParent {
                 // Walk up from j to see whether it still reaches the terminal.
                 var d: Int32 = 0
                 var k = j
@@ -427,9 +441,9 @@ private struct BKSolver {
                     if timestamp[k] == time { d += distance[k]; break }
                     let a = parent[k]
                     d += 1
-                    if a == Self.terminalParent { timestamp[k] = time; distance[k] = 1; break }
-                    if a == Self.orphanParent { reachesTerminal = false; break }
-                    k = Int(head[Int(a)])
+                    if a == terminalParent { timestamp[k] = time; distance[k] = 1; break }
+                    if a == orphanParent { reachesTerminal = false; break }
+                    k = topology.head(Int(a))
                 }
                 if reachesTerminal {
                     if d < bestDistance { bestArc = a0; bestDistance = d }
@@ -439,11 +453,11 @@ private struct BKSolver {
                         timestamp[k] = time
                         distance[k] = d
                         d -= 1
-                        k = Int(head[Int(parent[k])])
+                        k = topology.head(Int(parent[k]))
                     }
                 }
             }
-            a0 = nextArc[a0i]
+            a0 = Int32(topology.next(a0i))
         }
 
         if bestArc >= 0 {
@@ -453,21 +467,21 @@ private struct BKSolver {
             return
         }
         // No parent: i becomes free; neighbours in its tree may grow into it again, children orphan.
-        a0 = firstArc[i]
+        a0 = Int32(topology.first(i))
         while a0 >= 0 {
             let a0i = Int(a0)
-            let j = Int(head[a0i])
+            let j = topology.head(a0i)
             let a = parent[j]
-            if inSinkTree[j] == sinkSide && a != Self.noParent {
-                if (sinkSide ? residual[a0i] : residual[a0i ^ 1]) > 0 { setActive(Int32(j)) }
-                if a != Self.terminalParent && a != Self.orphanParent && Int(head[Int(a)]) == i {
-                    parent[j] = Self.orphanParent
+            if inSinkTree[j] == sinkSide && a != noParent {
+                if (sinkSide ? residual[a0i] : residual[topology.sister(a0i)]) > 0 { setActive(Int32(j)) }
+                if a != terminalParent && a != orphanParent && topology.head(Int(a)) == i {
+                    parent[j] = orphanParent
                     cascade.append(Int32(j))
                 }
             }
-            a0 = nextArc[a0i]
+            a0 = Int32(topology.next(a0i))
         }
-        parent[i] = Self.noParent
+        parent[i] = noParent
         timestamp[i] = 0
     }
 }
