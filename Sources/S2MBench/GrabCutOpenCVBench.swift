@@ -29,6 +29,9 @@ struct GrabCutOpenCVBench: ParsableCommand {
     @Flag(name: .customLong("skip-opencv"), help: "Skip OpenCV (ours only).")
     var skipOpenCV = false
 
+    @Flag(name: .customLong("full-resolution"), help: "Add a row: ours with scores off and no shrinking of large boxes (max-working-pixels 0).")
+    var fullResolution = false
+
     func run() throws {
         let frames = try PipelineBenchSupport.frames(data)
         var boxesOf: [String: [Box]] = [:]
@@ -49,7 +52,13 @@ struct GrabCutOpenCVBench: ParsableCommand {
         var off = GrabCutParameters()
         off.scoreWeight = 0
         var rows: [(name: String, ious: [Double], seconds: [Double])] = []
-        for (name, parameters, useScores) in [("ours, scores off", off, false), ("ours, scores on", GrabCutParameters(), true)] {
+        var variants = [("ours, scores off", off, false), ("ours, scores on", GrabCutParameters(), true)]
+        if fullResolution {
+            var full = off
+            full.maxWorkingPixels = 0
+            variants.append(("ours, scores off, full res.", full, false))
+        }
+        for (name, parameters, useScores) in variants {
             var ious: [Double] = [], seconds: [Double] = []
             for f in frames {
                 let scores = useScores ? try PipelineBenchSupport.simulatedScores(f) : nil
@@ -108,8 +117,8 @@ struct GrabCutOpenCVBench: ParsableCommand {
                                                                 PipelineBenchSupport.mean(r.ious), PipelineBenchSupport.median(r.seconds),
                                                                 PipelineBenchSupport.mean(r.seconds), r.seconds.reduce(0, +)))
         }
-        if rows.count == 3 {
-            let cv = rows[2], offRow = rows[0], onRow = rows[1]
+        if !skipOpenCV {
+            let cv = rows[rows.count - 1], offRow = rows[0], onRow = rows[1]
             let speed = cv.seconds.reduce(0, +) / offRow.seconds.reduce(0, +)
             print("")
             print(String(format: "scores off vs OpenCV: IoU %.4f vs %.4f (%@), %.1fx faster (total time)",
