@@ -17,6 +17,11 @@ enum S2MBinary {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
+    /// `run` on a Dispatch thread (the test awaits instead of blocking its own thread).
+    static func runBlocking(_ arguments: [String]) async throws -> (status: Int32, output: String, error: String) {
+        try await blocking { try run(arguments) }
+    }
+
     /// Runs s2m with `arguments`; returns the exit status, standard output and standard error.
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
         let process = Process()
@@ -33,46 +38,49 @@ enum S2MBinary {
     }
 }
 
-/// `s2m run --segmenter sam` end to end, against the fixtures.
-@Suite(.enabled(if: SAMFixtures.isPresent, SAMFixtures.skipMessage),
-       .enabled(if: S2MBinary.path != nil, "the s2m binary is not built (run swift build first): skipped"))
-struct SAMCommandLineTests {
-    let fixture = SAMFixtureModel.vitTiny
+extension SAMHeavyTests {
+    /// `s2m run --segmenter sam` end to end, against the fixtures.
+    @Suite(.enabled(if: SAMFixtures.isPresent, SAMFixtures.skipMessage),
+           .enabled(if: S2MBinary.path != nil, "the s2m binary is not built (run swift build first): skipped"))
+    struct SAMCommandLineTests {
+        let fixture = SAMFixtureModel.vitTiny
 
-    var modelArguments: [String] {
-        ["--segmenter", "sam", "--checkpoint", fixture.path("checkpoint.pth"),
-         "--segmenter-option", "pixel-mean=" + fixture.pixelMean.map { "\($0)" }.joined(separator: ","),
-         "--segmenter-option", "pixel-std=" + fixture.pixelStd.map { "\($0)" }.joined(separator: ","),
-         "--segmenter-option", "cache=off"]
-    }
+        var modelArguments: [String] {
+            ["--segmenter", "sam", "--checkpoint", fixture.path("checkpoint.pth"),
+             "--segmenter-option", "pixel-mean=" + fixture.pixelMean.map { "\($0)" }.joined(separator: ","),
+             "--segmenter-option", "pixel-std=" + fixture.pixelStd.map { "\($0)" }.joined(separator: ","),
+             "--segmenter-option", "cache=off"]
+        }
 
-    @Test func onePromptWritesTheOfficialLogits() throws {
-        let folder = try TemporaryFolder()
-        let logits = folder.url.appendingPathComponent("point.npy").path
-        let result = try S2MBinary.run(["run", "--image", SAMFixtures.imagePath, "--point", "220,150,1", "--multimask",
-                                        "--logits-out", logits, "--out", folder.url.path] + modelArguments)
-        #expect(result.status == 0, "\(result.error)")
-        #expect(result.output.contains("3 masks"))
-        let written = try NPYReader.read(logits)
-        let reference = try fixture.array("point_mask_logits.npy")
-        #expect(written.shape == [3, 300, 451])
-        let error = written.values.withUnsafeBufferPointer { Difference($0, reference.values) }
-        #expect(error.maxAbs <= 5e-3)
-        #expect(error.signAgreement >= 0.999)
-        #expect(FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("image_mask.png").path))
-    }
+        @Test func onePromptWritesTheOfficialLogits() async throws {
+            let folder = try TemporaryFolder()
+            let logits = folder.url.appendingPathComponent("point.npy").path
+            let arguments = ["run", "--image", SAMFixtures.imagePath, "--point", "220,150,1", "--multimask",
+                             "--logits-out", logits, "--out", folder.url.path] + modelArguments
+            let result = try await blocking { try S2MBinary.run(arguments) }
+            #expect(result.status == 0, "\(result.error)")
+            #expect(result.output.contains("3 masks"))
+            let fixture = self.fixture
+            let (written, reference) = try await blocking { (try NPYReader.read(logits), try fixture.array("point_mask_logits.npy")) }
+            #expect(written.shape == [3, 300, 451])
+            let error = written.values.withUnsafeBufferPointer { Difference($0, reference.values) }
+            #expect(error.maxAbs <= 5e-3)
+            #expect(error.signAgreement >= 0.999)
+            #expect(FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("image_mask.png").path))
+        }
 
-    @Test func badArgumentsGetOneLineErrors() throws {
-        let missing = try S2MBinary.run(["run", "--segmenter", "sam", "--image", SAMFixtures.imagePath, "--box", "1,2,30,40"])
-        #expect(missing.status == 1)
-        #expect(missing.error.hasPrefix("s2m run: --checkpoint: needed by --segmenter sam"))
-        let folder = try TemporaryFolder()
-        let grabcut = try S2MBinary.run(["run", "--image", SAMFixtures.imagePath, "--box", "1,2,30,40", "--logits-out",
-                                         folder.url.appendingPathComponent("x.npy").path, "--out", folder.url.path])
-        #expect(grabcut.status == 1)
-        #expect(grabcut.error.contains("--multimask and --logits-out need --segmenter sam"))
-        let badBox = try S2MBinary.run(["run", "--image", SAMFixtures.imagePath, "--box", "1,2,3"] + modelArguments)
-        #expect(badBox.status != 0)
-        #expect(badBox.error.contains("--box '1,2,3' needs 4 comma-separated numbers"))
+        @Test func badArgumentsGetOneLineErrors() async throws {
+            let missing = try await S2MBinary.runBlocking(["run", "--segmenter", "sam", "--image", SAMFixtures.imagePath, "--box", "1,2,30,40"])
+            #expect(missing.status == 1)
+            #expect(missing.error.hasPrefix("s2m run: --checkpoint: needed by --segmenter sam"))
+            let folder = try TemporaryFolder()
+            let grabcut = try await S2MBinary.runBlocking(["run", "--image", SAMFixtures.imagePath, "--box", "1,2,30,40", "--logits-out",
+                                             folder.url.appendingPathComponent("x.npy").path, "--out", folder.url.path])
+            #expect(grabcut.status == 1)
+            #expect(grabcut.error.contains("--multimask and --logits-out need --segmenter sam"))
+            let badBox = try await S2MBinary.runBlocking(["run", "--image", SAMFixtures.imagePath, "--box", "1,2,3"] + modelArguments)
+            #expect(badBox.status != 0)
+            #expect(badBox.error.contains("--box '1,2,3' needs 4 comma-separated numbers"))
+        }
     }
 }

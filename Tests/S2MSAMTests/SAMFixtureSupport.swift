@@ -74,7 +74,7 @@ struct SAMFixtureModel: Sendable, CustomTestStringConvertible {
 }
 
 /// Differences between computed values and a reference.
-struct Difference: CustomStringConvertible {
+struct Difference: CustomStringConvertible, Sendable {
     var maxAbs: Double
     var meanAbs: Double
     /// Share of positions where (value > 0) agrees.

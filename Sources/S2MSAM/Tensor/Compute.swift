@@ -1,5 +1,4 @@
 import COpenBLAS
-import Dispatch
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -8,21 +7,22 @@ import Glibc
 /// How SAM's numerical work runs: on how many threads, with BLAS for matrix products.
 ///
 /// OpenBLAS is switched to one thread per call; s2m splits every large product and every loop
-/// across `threads` itself, so BLAS threads and s2m's own never compete for the same cores.
+/// across `threads` itself (the calling thread and a WorkerPool of its own), so BLAS threads and
+/// s2m's own never compete for the same cores. Copies share the pool.
 public struct Compute: Sendable {
     /// Number of threads used by every parallel step (at least 1).
     public let threads: Int
+    private let pool: WorkerPool?
 
-    /// Uses `threads` threads (clamped to at least 1).
+    /// Uses `threads` threads (clamped to at least 1): the caller and threads - 1 helpers.
     public init(threads: Int) {
         Compute.configureBLAS
         self.threads = max(1, threads)
+        pool = self.threads > 1 ? WorkerPool(helpers: self.threads - 1) : nil
     }
 
-    /// One thread per active processor core.
-    public static var allCores: Compute {
-        Compute(threads: ProcessInfoCores.active)
-    }
+    /// One thread per active processor core (one shared pool).
+    public static let allCores = Compute(threads: ProcessInfoCores.active)
 
     /// Process-wide BLAS setting, applied once: s2m does its own threading.
     private static let configureBLAS: Void = {
@@ -37,13 +37,10 @@ public struct Compute: Sendable {
             body(0..<count)
             return
         }
-        withoutActuallyEscaping(body) { body in
-            let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                let start = count * part / parts
-                let end = count * (part + 1) / parts
-                if start < end { shared.value(start..<end) }
-            }
+        pool!.run(parts: parts) { part in
+            let start = count * part / parts
+            let end = count * (part + 1) / parts
+            if start < end { body(start..<end) }
         }
     }
 
@@ -58,14 +55,11 @@ public struct Compute: Sendable {
             return
         }
         let counter = AtomicCounter()
-        withoutActuallyEscaping(body) { body in
-            let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: parts) { thread in
-                while true {
-                    let item = counter.next()
-                    if item >= count { break }
-                    shared.value(item, thread)
-                }
+        pool!.run(parts: parts) { thread in
+            while true {
+                let item = counter.next()
+                if item >= count { break }
+                body(item, thread)
             }
         }
     }
@@ -130,14 +124,6 @@ enum ProcessInfoCores {
         let n = sysconf(Int32(_SC_NPROCESSORS_ONLN))
         return n > 0 ? Int(n) : 1
     }
-}
-
-/// Lets a work closure cross into Dispatch's worker threads. The parallel helpers above give every
-/// call a disjoint range or item, which is what makes sharing the closure (and the buffers it
-/// captures) safe; the closure never outlives the call.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }
 
 /// Hands out 0, 1, 2, ... to concurrent callers.
