@@ -128,7 +128,8 @@ struct PipelineOptions: ParsableArguments {
             guard parts.count == 2 else { throw S2MError(file: nil, .invalid("--segmenter-option '\(item)' is not KEY=VALUE")) }
             options[parts[0]] = parts[1]
         }
-        if let checkpoint, options["checkpoint"] == nil { options["checkpoint"] = checkpoint }
+        // --checkpoint belongs to SAM; another chosen segmenter ignores it (the viewer offers SAM beside it).
+        if let checkpoint, entry.name == SAMCatalog.entry.name, options["checkpoint"] == nil { options["checkpoint"] = checkpoint }
         do {
             return try entry.make(options)
         } catch let e as S2MError where e.file == nil {
