@@ -1,3 +1,4 @@
+import CSAMKernels
 import Foundation
 import S2MCore
 import Testing
@@ -164,6 +165,23 @@ func littleEndianBytes(_ values: [UInt16]) -> [UInt8] {
         #expect(throws: S2MError(file: short, .truncated("tensor 'short': storage 4 holds 8 bytes, needs 16"))) {
             _ = try TorchCheckpoint(path: short)
         }
+    }
+
+    @Test func damagedTensorBytesFailTheChecksum() throws {
+        let dir = try TemporaryFolder()
+        let path = try handMadeCheckpoint(in: dir.url)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        // Storage 2 starts with 99.0f (00 00 C6 42): flip one bit of it, leaving the zip intact.
+        let pattern = Data([0x00, 0x00, 0xC6, 0x42])
+        let at = try #require(bytes.range(of: pattern)).lowerBound
+        bytes[at + 2] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let checkpoint = try TorchCheckpoint(path: path)
+        #expect(try checkpoint.tensor("half").values.count == 6)  // other storages still read
+        #expect(throws: S2MError(file: path, .corrupt("storage my_model/data/2 fails its CRC-32 check (the file is damaged)"))) {
+            try checkpoint.tensor("transposed")
+        }
+        #expect(sam_crc32(0, Array("123456789".utf8), 9) == 0xCBF4_3926)  // the standard check value
     }
 
     @Test func refusesViewsBeyondTheirStorage() throws {

@@ -147,6 +147,9 @@ void sam_resize_bilinear_plane(const float *in, long in_width, long in_height, l
 void sam_hash_init(uint64_t state[2]);
 void sam_hash_update(uint64_t state[2], const uint8_t *bytes, size_t count);
 
+/// CRC-32 (IEEE 802.3, as in zip archives) of `count` bytes, continuing from `crc` (start at 0).
+uint32_t sam_crc32(uint32_t crc, const uint8_t *bytes, size_t count);
+
 #ifdef __cplusplus
 }
 #endif
