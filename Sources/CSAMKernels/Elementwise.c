@@ -1,4 +1,4 @@
-// Element-wise kernels: activations, bias and residual additions, folded batch norm, transpose.
+// Element-wise kernels: activations, bias and residual additions, transposes and permutations, layout helpers.
 #include "CSAMKernels.h"
 #include <stdlib.h>
 #include "Internal.h"
@@ -39,18 +39,6 @@ SAM_MULTIVERSION void sam_add(float *y, const float *x, long n) {
 SAM_MULTIVERSION void sam_add_to(float *out, const float *a, const float *b, long n) {
 #pragma clang loop vectorize(assume_safety)
     for (long i = 0; i < n; i++) out[i] = a[i] + b[i];
-}
-
-SAM_MULTIVERSION void sam_channel_affine(float *x, const float *scale, const float *shift,
-                                         long rows, long cols, int gelu) {
-    for (long r = 0; r < rows; r++) {
-        float *row = x + r * cols;
-        if (gelu) {
-            for (long c = 0; c < cols; c++) row[c] = sam_gelu_value((row[c] * scale[c] + shift[c]));
-        } else {
-            for (long c = 0; c < cols; c++) row[c] = (row[c] * scale[c] + shift[c]);
-        }
-    }
 }
 
 void sam_transpose(const float *in, float *out, long rows, long cols) {

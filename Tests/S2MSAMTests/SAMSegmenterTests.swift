@@ -69,7 +69,7 @@ extension SAMHeavyTests {
                 let cache = EmbeddingCache(directory: root.appendingPathComponent("cache"))
                 let segmenter = SAMSegmenter(model: loaded.predictor.model, compute: Compute(threads: 2), cache: cache)
                 let prompt = Prompt(box: Box(x0: 120, y0: 40, x1: 331, y1: 291), confidence: 1, source: "test")
-                func segment() throws -> Mask { try segmenter.prepare(image: loaded.image, scores: nil).segment(prompt).mask }
+                let segment = { () throws -> Mask in try segmenter.prepare(image: loaded.image, scores: nil).segment(prompt).mask }
 
                 let first = try segment()
                 let file = cache.file(imageKey: EmbeddingCache.imageKey(loaded.image), modelKey: loaded.predictor.model.cacheKey)

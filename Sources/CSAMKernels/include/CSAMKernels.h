@@ -28,8 +28,6 @@ void sam_add_bias_relu(float *x, const float *bias, long rows, long cols);
 void sam_add(float *y, const float *x, long n);
 /// out[i] = a[i] + b[i].
 void sam_add_to(float *out, const float *a, const float *b, long n);
-/// x[r][c] = x[r][c] * scale[c] + shift[c], then GELU when `gelu` is non-zero (a folded batch norm).
-void sam_channel_affine(float *x, const float *scale, const float *shift, long rows, long cols, int gelu);
 /// out[c][r] = in[r][c]: transposes a rows x cols matrix.
 void sam_transpose(const float *in, float *out, long rows, long cols);
 /// x[r][c] *= scale[r] (folds a per-output-channel scale into a weight matrix).
