@@ -85,10 +85,29 @@ private func distance(_ a: RGB, _ b: RGB) -> Int {
     }
 }
 
+@Test func paletteGapsSwitchAtTheMidpointWithoutDithering() {
+    // viridis' dark end has no close cube entries: the first two ramp entries are far apart, and
+    // a checkerboard of them over a flat dark region would look like noise in the scores.
+    let ramp = PaletteRamp(colormap: .viridis)
+    let gaps = zip(ramp.colors, ramp.colors.dropFirst()).enumerated()
+        .filter { Lab($0.element.0).distance(to: Lab($0.element.1)) > PaletteRamp.maxDitherDistance }
+        .map(\.offset)
+    #expect(!gaps.isEmpty)
+    for k in gaps {
+        let span = ramp.positions[k + 1] - ramp.positions[k]
+        for (t, expected) in [(ramp.positions[k] + 0.3 * span, k), (ramp.positions[k] + 0.7 * span, k + 1)] {
+            for y in 0..<4 { for x in 0..<4 { #expect(ramp.entry(t, x: x, y: y) == expected, "gap \(k) at \(t)") } }
+        }
+    }
+}
+
 @Test func ditheringMixesNeighbouringEntriesInProportion() {
     let ramp = PaletteRamp(colormap: .viridis)
+    // A gap in the middle of the ramp that is dithered (neighbours close enough).
+    let k = (ramp.positions.count / 2..<ramp.positions.count - 1).first {
+        Lab(ramp.colors[$0]).distance(to: Lab(ramp.colors[$0 + 1])) <= PaletteRamp.maxDitherDistance
+    }!
     // At an entry's own position every pixel shows that entry.
-    let k = ramp.positions.count / 2
     let atEntry = ramp.positions[k]
     for y in 0..<4 { for x in 0..<4 { #expect(ramp.entry(atEntry, x: x, y: y) == k) } }
     // Halfway to the next entry, half of each 4x4 block shows the next one.

@@ -10,7 +10,10 @@ import S2MCore
 /// lightness drop by more than about one just noticeable difference for colormaps whose own
 /// lightness grows (viridis, inferno, magma, gray). Each palette entry then stands for one
 /// contiguous stretch of values, placed at its mean; between two neighbouring entries, values are
-/// ordered-dithered (4x4 Bayer) on the pixel grid, so gradients stay smooth.
+/// ordered-dithered (4x4 Bayer) on the pixel grid, so gradients stay smooth. Where the palette has
+/// a gap (neighbouring entries more than ``maxDitherDistance`` apart, e.g. viridis' dark purples,
+/// which the 6x6x6 cube cannot draw), dithering would lay a checkerboard over flat regions that
+/// reads as noise in the scores; there the value switches entry at the midpoint instead.
 public struct PaletteRamp: Hashable, Sendable {
     /// Palette indices along the ramp (16-255, no repeats).
     public let indices: [UInt8]
@@ -48,6 +51,8 @@ public struct PaletteRamp: Hashable, Sendable {
         var lower = [UInt8](repeating: 0, count: 1024)
         var fraction = [Float](repeating: 0, count: 1024)
         var k = 0
+        let labs = colors.map(Lab.init)
+        let dithers = zip(labs, labs.dropFirst()).map { $0.distance(to: $1) <= Self.maxDitherDistance }
         for bucket in 0..<1024 {
             let t = (Float(bucket) + 0.5) / 1024
             while k + 1 < positions.count && positions[k + 1] <= t { k += 1 }
@@ -55,7 +60,9 @@ public struct PaletteRamp: Hashable, Sendable {
             if t <= positions[0] || k + 1 >= positions.count {
                 fraction[bucket] = 0
             } else {
-                fraction[bucket] = (t - positions[k]) / (positions[k + 1] - positions[k])
+                let f = (t - positions[k]) / (positions[k + 1] - positions[k])
+                // Without dithering: all pixels below the midpoint show the lower entry, all above it the upper.
+                fraction[bucket] = dithers[k] ? f : (f < 0.5 ? 0 : 1)
             }
         }
         self.lowerEntry = lower
@@ -73,6 +80,9 @@ public struct PaletteRamp: Hashable, Sendable {
     /// Weight of the colour distance between consecutive ramp entries against the fit to the
     /// colormap: without it the cheapest path may detour through an off-hue entry.
     public static let jumpWeight = 0.5
+    /// Neighbouring ramp entries farther apart than this (ΔE76) are not dithered: a 4x4 mix of
+    /// two clearly different colours shows as a checkerboard, worse than one step.
+    public static let maxDitherDistance = 30.0
     /// Palette entries farther than this (ΔE76) from every colormap entry are never used.
     public static let candidateRadius = 30.0
 
